@@ -1,0 +1,93 @@
+"""The article item: what an extractor returns and the pipelines store.
+
+Items are plain dataclasses read through ``itemadapter.ItemAdapter`` so that
+Scrapy's machinery (feeds, pipelines) treats them like any other item while the
+core stays free of Scrapy imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["paragraph", "subheading", "list_item"]
+
+#: How each block kind is written into the stored ``body`` text. Paragraphs are
+#: bare; the markers keep structure visible in plain text (and in Datasette)
+#: and let :func:`blocks_from_text` read a stored body back into blocks.
+BLOCK_PREFIX: dict[str, str] = {"paragraph": "", "subheading": "## ", "list_item": "- "}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of article body text: a paragraph, a subheading or a list item."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+
+    def as_text(self) -> str:
+        """The block as written in the stored body (with its kind marker)."""
+        return BLOCK_PREFIX[self.kind] + self.text
+
+
+@dataclass
+class ArticleItem:
+    """An extracted news article at one point in time.
+
+    Text fields hold plain text (never markup). Dates come twice: ``*_raw`` is
+    the string exactly as the site gave it, the plain field is the parsed
+    ISO 8601 time (``None`` when it could not be parsed).
+    """
+
+    #: URL that was fetched.
+    url: str
+    #: Identity of the article: canonical link / og:url, cleaned (see ``newsdiffs.urls``).
+    canonical_url: str = ""
+    #: Source name, the spider that tracks it (``bbc``, ``guardian`` ...).
+    source: str = ""
+    title: str = ""
+    byline: str | None = None
+    published: str | None = None
+    published_raw: str | None = None
+    modified: str | None = None
+    modified_raw: str | None = None
+    #: Body blocks in reading order.
+    body: list[Block] = field(default_factory=list)
+    #: When the response was received, ISO 8601 UTC.
+    fetched_at: str = ""
+    #: HTTP status of the response.
+    http_status: int = 200
+    #: Name and version of the extractor that produced the fields.
+    extractor: str = ""
+    extractor_version: str = ""
+    #: Why extraction failed, when the extractor or spider knows (else ``None``).
+    error: str | None = None
+    #: Conditional-fetch validators sent back on the next check.
+    etag: str | None = None
+    last_modified: str | None = None
+    #: Raw response body, kept (compressed) for re-extraction; may be ``None``.
+    html: bytes | None = field(default=None, repr=False)
+
+    def body_text(self) -> str:
+        """The body as stored: one block per paragraph, blocks separated by a blank line."""
+        return blocks_to_text(self.body)
+
+
+def blocks_to_text(blocks: list[Block]) -> str:
+    """Join blocks into the stored body text."""
+    return "\n\n".join(b.as_text() for b in blocks)
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Read stored body text back into blocks (inverse of :func:`blocks_to_text`)."""
+    blocks = []
+    for chunk in text.split("\n\n"):
+        if not chunk:
+            continue
+        for kind, prefix in BLOCK_PREFIX.items():
+            if prefix and chunk.startswith(prefix):
+                blocks.append(Block(chunk[len(prefix) :], kind))  # type: ignore[arg-type]
+                break
+        else:
+            blocks.append(Block(chunk))
+    return blocks
