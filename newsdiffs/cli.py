@@ -216,6 +216,10 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
     click.echo(summary)
 
 
+# Command groups kept in their own modules register themselves on ``cli``.
+from . import cli_ops, cli_read, cli_sources  # noqa: E402,F401
+
+
 def main() -> None:
     cli(prog_name="newsdiffs")
 

@@ -35,6 +35,8 @@ HTTPERROR_ALLOW_ALL = True
 # A cache would answer re-checks without asking the site; never use one here.
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP endpoint is not needed for unattended crawls.
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {

@@ -46,6 +46,8 @@ class NewsSpider(scrapy.Spider):
             self.explicit_urls.append(url)
         if urls:
             self.explicit_urls.extend(read_url_list(urls))
+        #: True when the feed list came from ``-a feeds=``: its links may be on any host.
+        self.trust_feed_hosts = bool(feeds)
         if feeds:
             self.feed_urls: tuple[str, ...] = tuple(u.strip() for u in feeds.split(",") if u.strip())
         else:

@@ -142,7 +142,9 @@ def render_article(a: DemoArticle) -> str:
 <article>
 <div data-component="headline-block"><h1 id="main-heading" class="ssrcss-heading"><span role="text">{title}</span></h1></div>
 <div data-component="byline-block"><time data-testid="timestamp" datetime="{a.published}">{a.ago}</time>
-<div><span class="ssrcss-author">{escape(a.byline)}</span><div>BBC News, Devon</div></div></div>
+<div data-testid="byline-new-contributors"><div><span data-testid="byline-new-contributors-contributor-0">
+<span class="ssrcss-68pt20-Text-TextContributorName e8mq1e96">{escape(a.byline)}</span>
+<span class="ssrcss-84ltp5-Text">BBC News, Devon</span></span></div></div></div>
 <figure data-component="image-block"><img src="/img/{a.slug}.jpg" alt="">
 <figcaption>{escape(a.caption)}</figcaption></figure>
 {chr(10).join(blocks)}
