@@ -1,0 +1,589 @@
+"""Helpers shared by every extractor, and the ``generic`` extractor for unknown sites.
+
+The helpers read a parsed page: decoding bytes (:func:`parse_html`), the
+schema.org article in JSON-LD (:func:`jsonld_article`), the canonical link,
+dates (:func:`parse_date`) and text of DOM nodes (:func:`text_of`,
+:func:`segment_blocks`). Text always comes from DOM text nodes, never from
+patterns over markup, so no tag can leak into an article.
+
+:class:`GenericExtractor` takes the body from trafilatura and the metadata from
+JSON-LD and meta tags; it is the fallback for sites without their own extractor.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+from parsel.csstranslator import css2xpath
+
+from ..items import ArticleItem, Block, BlockKind
+from ..normalize import collapse_whitespace
+from ..times import to_iso
+from ..urls import canonicalize
+from .base import ExtractionError, Extractor
+
+# --- decoding ---------------------------------------------------------------
+
+# A declared charset, as the HTML prescan finds it in the first bytes of a page:
+# <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml encoding=...?>.
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Browsers read these labels as windows-1252, a superset that also maps 0x80-0x9F.
+_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "l1", "cp819"}
+
+
+def sniff_encoding(data: bytes) -> str | None:
+    """The encoding a page declares (BOM, meta charset or XML declaration), if any."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[:4096]
+    match = _XML_ENCODING.search(head) or _CHARSET.search(head)
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace").strip().lower()
+    if label in _WINDOWS_1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: str | bytes) -> str:
+    """Page bytes as text: declared encoding, else UTF-8 (bad bytes replaced)."""
+    if isinstance(data, str):
+        return data
+    encoding = sniff_encoding(data) or "utf-8"
+    text = data.decode(encoding, errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_html(html: str | bytes) -> Selector:
+    """A parsel Selector over the page, decoding bytes sensibly (see :func:`decode_html`)."""
+    text = decode_html(html)
+    if not text.strip():
+        text = "<html></html>"
+    return Selector(text=text, type="html")
+
+
+# --- text of nodes ----------------------------------------------------------
+
+#: Elements whose start and end separate blocks of text.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote center dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table tbody td tfoot th thead tr ul head item list quote".split()
+)
+#: Elements that never hold readable text.
+NEVER_TEXT = frozenset(
+    "script style noscript template svg button select option textarea iframe object embed "
+    "canvas audio video map".split()
+)
+#: Line breaks: read as a space (``lb`` is trafilatura's <br>).
+BREAK_TAGS = frozenset({"br", "lb"})
+_BOLD_TAGS = frozenset({"b", "strong"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "head"})
+_LIST_TAGS = frozenset({"li", "item"})
+
+
+def _node(node: Selector | etree._Element) -> etree._Element:
+    return node.root if isinstance(node, Selector) else node
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def iter_events(root: etree._Element) -> Iterator[tuple[str, Any]]:
+    """Walk a subtree in document order as ``start``/``end`` (element), ``text`` and ``comment`` events.
+
+    The root's own tail is not part of it. Iterative, so deep pages cannot
+    exhaust the recursion limit.
+    """
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        tail = node.tail if node is not root else None
+        if closing:
+            yield "end", node
+            if tail:
+                yield "text", tail
+            continue
+        if isinstance(node.tag, str):
+            yield "start", node
+            if node.text:
+                yield "text", node.text
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node))
+        else:
+            if node.tag is etree.Comment:
+                yield "comment", (node.text or "").strip()
+            if tail:
+                yield "text", tail
+
+
+@dataclass
+class Segment:
+    """A run of text between block boundaries, with what is known of its shape."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    #: Every visible character sat inside <b>/<strong> (old pages mark crossheads so).
+    bold: bool = False
+    #: Every visible character sat inside a link (a "related story" promo when in a list).
+    linked: bool = False
+
+
+class _Segmenter:
+    """Collects text events into segments split at block boundaries."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self._parts: list[str] = []
+        self._has_text = False
+        self._kind: BlockKind = "paragraph"
+        self._bold = True
+        self._linked = True
+        self._open: list[str] = []  # tags of open elements, innermost last
+
+    def start(self, element: etree._Element) -> None:
+        tag = _tag(element)
+        if tag in BREAK_TAGS:
+            self._parts.append(" ")
+            return
+        if tag in BLOCK_TAGS:
+            self.flush()
+        self._open.append(tag)
+
+    def end(self, element: etree._Element) -> None:
+        tag = _tag(element)
+        if tag in BREAK_TAGS:
+            return
+        if tag in BLOCK_TAGS:
+            self.flush()
+        # Elements opened before the walk began (a comment-delimited range) end unseen.
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i] == tag:
+                del self._open[i]
+                break
+
+    def text(self, text: str) -> None:
+        if not text.strip():
+            if self._parts:
+                self._parts.append(text)
+            return
+        if not self._has_text:
+            self._kind = self._current_kind()
+            self._has_text = True
+        self._parts.append(text)
+        if not any(t in _BOLD_TAGS for t in self._open):
+            self._bold = False
+        if "a" not in self._open:
+            self._linked = False
+
+    def _current_kind(self) -> BlockKind:
+        for tag in reversed(self._open):
+            if tag in _LIST_TAGS:
+                return "list_item"
+            if tag in _HEADING_TAGS:
+                return "subheading"
+            if tag in BLOCK_TAGS:
+                break
+        return "paragraph"
+
+    def flush(self) -> None:
+        text = collapse_whitespace("".join(self._parts))
+        if text:
+            self.segments.append(Segment(text, self._kind, self._bold, self._linked))
+        self._parts = []
+        self._has_text = False
+        self._kind = "paragraph"
+        self._bold = True
+        self._linked = True
+
+
+def segments_of(
+    events: Iterable[tuple[str, Any]],
+    skip: Callable[[etree._Element], bool] | None = None,
+    skip_markers: Mapping[str, str] | None = None,
+) -> list[Segment]:
+    """Split a stream of :func:`iter_events` into text segments at block boundaries.
+
+    ``skip(element)`` drops an element with everything inside it;
+    ``skip_markers`` maps an opening comment to its closing one (``"S IBOX"`` ->
+    ``"E IBOX"``) and drops what lies between. ``<br>`` reads as a space.
+    """
+    seg = _Segmenter()
+    skipping: etree._Element | None = None
+    until_comment: str | None = None
+    for event, value in events:
+        if until_comment is not None:
+            if event == "comment" and value == until_comment:
+                until_comment = None
+            continue
+        if skipping is not None:
+            if event == "end" and value is skipping:
+                skipping = None
+                seg.flush()
+            continue
+        if event == "start":
+            if _tag(value) in NEVER_TEXT or (skip is not None and skip(value)):
+                seg.flush()
+                skipping = value
+            else:
+                seg.start(value)
+        elif event == "end":
+            seg.end(value)
+        elif event == "text":
+            seg.text(value)
+        elif event == "comment" and skip_markers and value in skip_markers:
+            seg.flush()
+            until_comment = skip_markers[value]
+    seg.flush()
+    return seg.segments
+
+
+def segment_blocks(
+    node: Selector | etree._Element,
+    skip: Callable[[etree._Element], bool] | None = None,
+) -> list[Segment]:
+    """The text segments of one node (see :func:`segments_of`)."""
+    return segments_of(iter_events(_node(node)), skip)
+
+
+def text_of(
+    node: Selector | etree._Element | None, skip: Callable[[etree._Element], bool] | None = None
+) -> str:
+    """Text content of a node: inline elements joined as written, blocks and ``<br>`` spaced."""
+    if node is None:
+        return ""
+    return " ".join(s.text for s in segment_blocks(node, skip))
+
+
+def first_text(sel: Selector, *queries: str) -> str:
+    """Text of the first node matched by the first CSS query that finds non-empty text."""
+    for query in queries:
+        for found in sel.css(query):
+            text = text_of(found)
+            if text:
+                return text
+    return ""
+
+
+def meta_content(sel: Selector, *names: str) -> str | None:
+    """Content of the first ``<meta>`` whose name, property or itemprop is one of ``names``."""
+    for name in names:
+        for attr in ("name", "property", "itemprop"):
+            for value in sel.xpath(f"//meta[@{attr}=$name]/@content", name=name).getall():
+                if value.strip():
+                    return value.strip()
+    return None
+
+
+# --- JSON-LD ----------------------------------------------------------------
+
+#: schema.org types read as a news article (LiveBlogPosting is flagged ``live``).
+ARTICLE_TYPES = (
+    "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+    "BackgroundNewsArticle", "ReviewNewsArticle", "Article", "Report", "BlogPosting",
+    "LiveBlogPosting",
+)  # fmt: skip
+_ORGANIZATION_TYPES = {"Organization", "NewsMediaOrganization", "Corporation"}
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    if text.startswith("<!--"):
+        text = text.removeprefix("<!--").removesuffix("-->").strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:  # tolerate trailing commas and control characters, both seen in the wild
+        return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
+    except ValueError:
+        return None
+
+
+def _walk_json(data: Any) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_json(item)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in data:
+                yield from _walk_json(data[key])
+
+
+def jsonld_objects(sel: Selector) -> list[dict]:
+    """Every JSON object in the page's ``application/ld+json`` scripts (lists and @graph opened)."""
+    objects: list[dict] = []
+    for script in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        objects.extend(_walk_json(_load_json(script)))
+    return objects
+
+
+def _types(obj: dict) -> list[str]:
+    value = obj.get("@type", [])
+    types = value if isinstance(value, list) else [value]
+    return [t.rsplit("/", 1)[-1] for t in types if isinstance(t, str)]
+
+
+def _string(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def join_names(names: Iterable[str]) -> str | None:
+    """``["A"]`` -> ``"A"``; ``["A", "B", "C"]`` -> ``"A, B and C"``; duplicates dropped."""
+    unique = list(dict.fromkeys(n for n in names if n))
+    if not unique:
+        return None
+    return unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " and " + unique[-1]
+
+
+def _authors(value: Any) -> tuple[list[str], list[str]]:
+    people: list[str] = []
+    organizations: list[str] = []
+    for author in value if isinstance(value, list) else [value]:
+        if isinstance(author, str) and author.strip() and "://" not in author:
+            people.append(author.strip())
+        elif isinstance(author, dict):
+            name = _string(author.get("name"))
+            if name:
+                is_org = bool(_ORGANIZATION_TYPES.intersection(_types(author)))
+                (organizations if is_org else people).append(name)
+    return people, organizations
+
+
+def jsonld_article(sel: Selector) -> dict | None:
+    """The page's schema.org news article from JSON-LD, or ``None``.
+
+    Keys: ``type``, ``headline``, ``author`` (people joined "A and B"; the
+    organisation only when no person is named), ``author_is_organization``,
+    ``datePublished``, ``dateModified``, ``articleBody``, ``url`` and ``live``
+    (a LiveBlogPosting). Missing values are ``None``. Broken JSON is skipped.
+    """
+    candidates = [o for o in jsonld_objects(sel) if set(_types(o)) & set(ARTICLE_TYPES)]
+    if not candidates:
+        return None
+    # Prefer the most specific type: a NewsArticle over a generic Article on the same page.
+    obj = min(
+        candidates,
+        key=lambda o: min(ARTICLE_TYPES.index(t) for t in _types(o) if t in ARTICLE_TYPES),
+    )
+    people, organizations = _authors(obj.get("author"))
+    main = obj.get("mainEntityOfPage")
+    return {
+        "type": next(t for t in _types(obj) if t in ARTICLE_TYPES),
+        "headline": _string(obj.get("headline")) or _string(obj.get("name")),
+        "author": join_names(people) or join_names(organizations),
+        "author_is_organization": not people and bool(organizations),
+        "datePublished": _string(obj.get("datePublished")),
+        "dateModified": _string(obj.get("dateModified")),
+        "articleBody": _string(obj.get("articleBody")),
+        "url": _string(obj.get("url"))
+        or _string(main.get("@id") if isinstance(main, dict) else main),
+        "live": "LiveBlogPosting" in _types(obj),
+    }
+
+
+# --- links and dates --------------------------------------------------------
+
+
+def canonical_link(sel: Selector, url: str) -> str:
+    """The article's identity: ``link[rel=canonical]``, else ``og:url``, else ``url``; canonicalized."""
+    candidates = sel.xpath(
+        '//link[contains(concat(" ", normalize-space(translate(@rel, "CANONICAL", "canonical")), " "),'
+        ' " canonical ")]/@href'
+    ).getall()
+    candidates.append(meta_content(sel, "og:url") or "")
+    for href in candidates:
+        href = href.strip()
+        if href and not href.startswith(("javascript:", "#")):
+            return canonicalize(urljoin(url, href))
+    return canonicalize(url)
+
+
+_NUMERIC_DATE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$",
+    re.I,
+)
+
+
+def parse_date(raw: str | None) -> str | None:
+    """An ISO 8601 UTC timestamp (``2009-05-23T10:00:00Z``) from a date as sites write it.
+
+    Reads ISO 8601 (``Z`` or offset, optional fraction), RFC 822 (``Sat, 23 May
+    2009 10:00:00 GMT``) and ``2009/05/23 10:00:00`` (BBC OriginalPublicationDate).
+    Times without a zone are taken as UTC; a bare date as midnight UTC.
+    ``None`` when the text is not a date.
+    """
+    if not raw or not raw.strip():
+        return None
+    text = raw.strip()
+    match = _NUMERIC_DATE.match(text)
+    if match:
+        year, month, day, hour, minute, second, zone = match.groups()
+        zone_info = timezone.utc
+        if zone and zone[0] in "+-":
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            zone_info = timezone(offset if zone[0] == "+" else -offset)
+        try:
+            moment = datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour or 0),
+                int(minute or 0),
+                int(second or 0),
+                tzinfo=zone_info,
+            )
+        except ValueError:
+            return None
+    else:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return to_iso(moment)
+
+
+# --- body text --------------------------------------------------------------
+
+
+def blocks_from_plain_text(text: str | None) -> list[Block]:
+    """Paragraph blocks from plain text such as JSON-LD articleBody: split on blank lines, else lines."""
+    if not text or not text.strip():
+        return []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
+    return [Block(collapse_whitespace(c)) for c in chunks if c.strip()]
+
+
+#: Text the balanced second try must find to count as an article body.
+MIN_RETRY_CHARS = 200
+
+
+#: Page furniture that trafilatura's last-resort baseline can hand back verbatim.
+_FURNITURE = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
+
+
+def _not_body(element: etree._Element) -> bool:
+    # trafilatura keeps the page's <h1> as <head rend="h1">: the headline, not body.
+    if element.tag == "head" and element.get("rend") == "h1":
+        return True
+    return _tag(element) in _FURNITURE
+
+
+def trafilatura_blocks(sel: Selector, url: str, prune: Sequence[str] = ()) -> list[Block]:
+    """Body blocks found by trafilatura: precision mode, no comments, no tables.
+
+    ``prune`` lists CSS selectors of elements removed before extraction (parts
+    of a known layout that are never body).
+
+    When precision finds nothing (old table layouts), trafilatura's balanced
+    mode gets a second try, kept only if it finds at least
+    :data:`MIN_RETRY_CHARS` of text (else it returns menus). Headings become
+    subheadings (the ``<h1>`` headline is dropped), list items list items, the
+    rest paragraphs.
+    """
+    from trafilatura import bare_extraction
+
+    for precision, min_chars in ((True, 1), (False, MIN_RETRY_CHARS)):
+        document = bare_extraction(
+            sel.root,
+            url=url,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=precision,
+            prune_xpath=[css2xpath(css) for css in prune] or None,
+        )
+        body = getattr(document, "body", None)
+        if body is not None:
+            blocks = [Block(s.text, s.kind) for s in segment_blocks(body, _not_body)]
+            if sum(len(b.text) for b in blocks) >= min_chars:
+                return blocks
+    return []
+
+
+# --- the generic extractor --------------------------------------------------
+
+#: Meta tags for each field, in order of trust.
+TITLE_META = ("og:title", "twitter:title")
+AUTHOR_META = ("author", "article:author", "og:article:author", "byl", "dc.creator", "DC.creator")
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datePublished", "pubdate",
+    "publishdate", "date", "DC.date.issued", "dcterms.created", "OriginalPublicationDate",
+)  # fmt: skip
+MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "dateModified",
+)
+
+
+def _byline_from_meta(sel: Selector) -> str | None:
+    value = meta_content(sel, *AUTHOR_META)
+    # Facebook-style article:author holds a profile URL, not a name.
+    return value if value and "://" not in value else None
+
+
+def metadata(sel: Selector, ld: dict | None = None) -> dict[str, Any]:
+    """Title, byline and dates from JSON-LD, meta tags and the page, as ArticleItem fields."""
+    ld = ld if ld is not None else jsonld_article(sel) or {}
+    published_raw = ld.get("datePublished") or meta_content(sel, *PUBLISHED_META)
+    modified_raw = ld.get("dateModified") or meta_content(sel, *MODIFIED_META)
+    return {
+        "title": ld.get("headline")
+        or meta_content(sel, *TITLE_META)
+        or first_text(sel, "h1", "title"),
+        "byline": ld.get("author") or _byline_from_meta(sel),
+        "published_raw": published_raw,
+        "published": parse_date(published_raw),
+        "modified_raw": modified_raw,
+        "modified": parse_date(modified_raw),
+    }
+
+
+class GenericExtractor(Extractor):
+    """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
+
+    name = "generic"
+    version = "1"
+
+    def extract(self, html: str | bytes, url: str) -> ArticleItem:
+        sel = parse_html(html)
+        ld = jsonld_article(sel)
+        fields = metadata(sel, ld or {})
+        body = trafilatura_blocks(sel, url)
+        if not body and ld:
+            body = blocks_from_plain_text(ld.get("articleBody"))
+        if not body:
+            raise ExtractionError("no article body")
+        return ArticleItem(url=url, canonical_url=canonical_link(sel, url), body=body, **fields)
