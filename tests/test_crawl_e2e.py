@@ -5,10 +5,13 @@ Each crawl runs in a child process, as cron would run it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from newsdiffs.compare import markup_leak
 from newsdiffs.demo.server import Page
 from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
@@ -128,3 +131,36 @@ def test_feed_discovery_skips_live_and_video(server, db_path, crawl):
     assert "/news/live/uk-12345678" not in requested
     assert "/news/av/uk-england-devon-12345679" not in requested
     assert "checked 2, changed 0, new 2" in result.stdout
+
+
+CLASSIC = Path(__file__).parent / "fixtures" / "bbc" / "classic-stm"
+
+
+def test_classic_page_with_scrapy_crawl(server, db_path, crawl):
+    """Acceptance: a classic .stm page crawled twice is one version; an edited copy is a second."""
+    page = (CLASSIC / "page.html").read_bytes()
+    expected = json.loads((CLASSIC / "expected.json").read_text(encoding="utf-8"))
+    path = "/1/hi/uk_politics/9912345.stm"
+    url = server.url(path)
+    server.set_pages({path: Page(page, content_type="text/html; charset=iso-8859-1")})
+    crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy")
+    crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy")
+    article, versions, checks = state(db_path)
+    assert [c["outcome"] for c in checks] == ["new", "unchanged"]
+    assert len(versions) == 1
+    body = versions[0]["body"]
+    for _, text in expected["body"]:
+        assert text in body
+    assert "<" not in body and ">" not in body and markup_leak(body) is None
+    for snippet in expected["must_not_contain"]:
+        assert snippet not in body, snippet
+
+    edited = page.replace(b"A spokesman said the council would comply.",
+                          b"A spokesman said the council would appeal against the finding.")
+    assert edited != page
+    server.set_pages({path: Page(edited, content_type="text/html; charset=iso-8859-1")})
+    crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy")
+    article, versions, checks = state(db_path)
+    assert len(versions) == 2 and checks[-1]["outcome"] == "changed"
+    assert "appeal against the finding" in versions[1]["body"]
+    assert versions[1]["chars_removed"] == len("comply")
