@@ -1,3 +1,5 @@
+import pytest
+
 from newsdiffs.items import Block, blocks_from_text, blocks_to_text
 from newsdiffs.normalize import (
     clean_blocks,
@@ -8,7 +10,6 @@ from newsdiffs.normalize import (
     fold,
     remove_invisible,
 )
-import pytest
 
 
 @pytest.mark.parametrize(
