@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := test
-.PHONY: install demo crawl test lint format bench eval clean
+.PHONY: install demo crawl test lint format bench eval clean browser site
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,18 @@ demo: $(STAMP)
 crawl: $(STAMP)
 	$(BIN)/newsdiffs crawl
 
+# install headless Chromium for tests/test_browser.py (apt-get; only when missing and root)
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || echo "could not install chromium: tests/test_browser.py will be skipped"; \
+	else echo "chromium missing (not root): tests/test_browser.py will be skipped"; fi
+
+# write the static site (pages and Atom feeds) for the demo database into demo/site
+site: $(STAMP)
+	$(BIN)/newsdiffs site demo/site --db demo/newsdiffs.db
+
 # run the test suite (no network needed)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -35,6 +47,14 @@ lint: $(STAMP)
 # format the code with ruff
 format: $(STAMP)
 	$(BIN)/ruff format newsdiffs spiders pipelines tests
+
+# run every benchmark in bench/ (prints timings; the due query at 1M articles takes ~1 min)
+bench: $(STAMP)
+	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# score the extractors (and trafilatura alone) over ../shared/corpus (or env NEWSDIFFS_CORPUS); writes eval-results.json
+eval: $(STAMP)
+	$(BIN)/python -m newsdiffs.evaluate --output eval-results.json
 
 # remove the virtualenv, demo output and caches
 clean:

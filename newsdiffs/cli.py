@@ -5,13 +5,15 @@ Only this module turns domain errors into friendly one-line messages.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from .diff import DELETE, EQUAL, INSERT, diff_tokens, diff_words, split_blocks
+from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
+from .render import summary, version_page
 from .store import Store, StoreError
 from .times import from_iso, in_words
 from .urls import canonicalize
@@ -81,6 +83,8 @@ def history(db_path: str, url: str) -> None:
             if previous is not None:
                 later = f" ({in_words(from_iso(v['fetched_at']) - from_iso(previous))} later)"
             repeat = f"  repeats version {v['repeats_version']}" if v["repeats_version"] else ""
+            if v.get("kind") == "reextract":
+                repeat += "  re-extracted (not an edit)"
             click.echo(
                 f"  version {v['version']:>3}  {v['fetched_at']}  "
                 f"+{v['chars_added']:<6} -{v['chars_removed']:<6} {v['title']}{later}{repeat}"
@@ -114,44 +118,57 @@ def show(db_path: str, url: str, number: int | None) -> None:
         click.echo(v["body"])
 
 
-def _word_diff_line(old: str, new: str, color: bool) -> str:
+def _styled_words(ops: list[WordOp], color: bool) -> str:
     out = []
-    for op, text in diff_words(old, new):
-        if op == EQUAL:
-            out.append(text)
-        elif op == DELETE:
-            out.append(click.style(text, fg="red", strikethrough=True) if color else f"[-{text}-]")
+    for w in ops:
+        if w.op == "equal":
+            out.append(w.text)
+        elif w.op == "delete":
+            out.append(click.style(w.text, fg="red", strikethrough=True) if color
+                       else f"[-{w.text}-]")
         else:
-            out.append(click.style(text, fg="green", underline=True) if color else f"{{+{text}+}}")
+            out.append(click.style(w.text, fg="green", underline=True) if color
+                       else f"{{+{w.text}+}}")
     return "".join(out)
 
 
-def text_diff(old: dict, new: dict, color: bool = False) -> str:
-    """A readable word-level diff of two stored versions (title, then body blocks)."""
+def _diff_row_lines(row: Row, rows: list[Row], color: bool) -> list[str]:
+    if row.op == "changed":
+        return ["~ " + _styled_words(row.words, color)]
+    if row.op == "inserted":
+        text = SEPARATOR.join(b.as_text() for b in row.right)
+        return ["+ " + (click.style(text, fg="green") if color else text)]
+    if row.op == "deleted":
+        text = SEPARATOR.join(b.as_text() for b in row.left)
+        return ["- " + (click.style(text, fg="red") if color else text)]
+    if row.op == "moved" and row.left:
+        return []  # shown once, where it went
+    if row.op == "moved":
+        text = _styled_words(row.words, color) if row.words else row.right[0].as_text()
+        origin = rows[row.partner].left_index if row.partner is not None else None
+        return [f"> (moved from paragraph {(origin or 0) + 1}) " + text]
+    return []
+
+
+def text_diff(old: dict, new: dict, color: bool = False, diff: VersionDiff | None = None) -> str:
+    """A readable word-level diff of two stored versions (title, byline, then changed blocks).
+
+    Deleted words show as ``[-word-]``, inserted as ``{+word+}`` (or in colour);
+    lines start with ``~`` (changed), ``+`` (added), ``-`` (removed), ``>`` (moved).
+    """
+    diff = diff or compare_versions(old, new)
+    later = in_words(from_iso(new["fetched_at"]) - from_iso(old["fetched_at"]))
     lines = [f"--- version {old['version']}  {old['fetched_at']}",
-             f"+++ version {new['version']}  {new['fetched_at']}", ""]
-    if old["title"] != new["title"]:
-        lines += ["Title: " + _word_diff_line(old["title"], new["title"], color), ""]
-    runs = diff_tokens(split_blocks(old["body"]), split_blocks(new["body"]))
-    i = 0
-    while i < len(runs):
-        op, blocks = runs[i]
-        if op == EQUAL:
-            i += 1
-            continue
-        dels: list[str] = []
-        ins: list[str] = []
-        while i < len(runs) and runs[i][0] != EQUAL:
-            (dels if runs[i][0] == DELETE else ins).extend(runs[i][1])
-            i += 1
-        paired = min(len(dels), len(ins))
-        for a, b in zip(dels[:paired], ins[:paired]):
-            lines += ["~ " + _word_diff_line(a, b, color), ""]
-        for a in dels[paired:]:
-            lines += ["- " + (click.style(a, fg="red") if color else a), ""]
-        for b in ins[paired:]:
-            lines += ["+ " + (click.style(b, fg="green") if color else b), ""]
-    if len(lines) == 3:
+             f"+++ version {new['version']}  {new['fetched_at']}  ({later} later)",
+             summary(diff), ""]
+    if diff.title.changed:
+        lines += ["Title: " + _styled_words(diff.title.words, color), ""]
+    if diff.byline.changed:
+        lines += ["Byline: " + _styled_words(diff.byline.words, color), ""]
+    for row in diff.rows:
+        for line in _diff_row_lines(row, diff.rows, color):
+            lines += [line, ""]
+    if len(lines) == 4:
         lines.append("(no text change)")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -161,12 +178,17 @@ def text_diff(old: dict, new: dict, color: bool = False) -> str:
 @click.argument("url")
 @click.argument("a", type=int, required=False)
 @click.argument("b", type=int, required=False)
-def diff(db_path: str, url: str, a: int | None, b: int | None) -> None:
-    """Word-level diff between two versions (default: the last two).
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text",
+              show_default=True, help="text for people, html for a side-by-side page, json for programs.")
+def diff(db_path: str, url: str, a: int | None, b: int | None, fmt: str) -> None:
+    """Diff two versions of an article (default: the last two).
 
-    Deleted words show as [-word-], inserted as {+word+} (coloured on a terminal).
+    Paragraphs are aligned first, then changed words are marked: in text,
+    deleted words show as [-word-] and inserted as {+word+} (coloured on a
+    terminal); html is the two-column version page; json holds the aligned
+    rows and their word ops.
 
-    Example: newsdiffs diff URL 1 3
+    Example: newsdiffs diff URL 1 3 --format html > diff.html
     """
     with open_store(db_path) as store:
         article = find_article(store, url)
@@ -178,8 +200,19 @@ def diff(db_path: str, url: str, a: int | None, b: int | None) -> None:
         elif b is None:
             b = a + 1
         old, new = get_version(store, article, a), get_version(store, article, b)
+    result = compare_versions(old, new)
+    if fmt == "html":
+        click.echo(version_page(article, new, old, diff=result), nl=False)
+    elif fmt == "json":
+        data = {"article": {k: article[k] for k in ("url", "source", "title", "first_seen",
+                                                    "status", "version_count")},
+                "old": {k: old[k] for k in ("version", "fetched_at")},
+                "new": {k: new[k] for k in ("version", "fetched_at")},
+                "summary": summary(result), **result.to_dict()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        click.echo(text_diff(old, new, color), nl=False)
+        click.echo(text_diff(old, new, color, result), nl=False)
 
 
 def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
@@ -199,21 +232,42 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
               help="Override a Scrapy setting (repeatable).")
 @click.option("--arg", "-a", "arguments", multiple=True, metavar="NAME=VALUE",
               help="Spider argument, as with scrapy crawl -a (repeatable).")
+@click.option("--all", "recheck_finished", is_flag=True,
+              help="Also re-check finished articles (up to the per-run cap).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False), envvar="NEWSDIFFS_LOG",
+              help="Log to this file, rotated (default: stderr; env NEWSDIFFS_LOG).")
+@click.option("--log-max-bytes", default=5_000_000, show_default=True,
+              help="Rotate the log file at this size.")
+@click.option("--log-backups", default=5, show_default=True, help="Rotated log files kept.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing (the summary is still logged).")
 def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
-          arguments: tuple[str, ...]) -> None:
-    """Run spiders (default: all) in one process, writing to the database.
+          arguments: tuple[str, ...], recheck_finished: bool, log_file: str | None,
+          log_max_bytes: int, log_backups: int, quiet: bool) -> None:
+    """Run spiders (default: every enabled one) in one process, writing to the database.
 
-    Example: newsdiffs crawl bbc
+    Articles due a re-check come first, then new ones from the feeds. A lock
+    next to the database (DB.lock) keeps runs from overlapping: a second run
+    exits at once (status 0) with a one-line message. Made for cron.
+
+    Example: newsdiffs crawl --log crawl.log
     """
-    from .crawl import run_spiders
+    from .crawl import CrawlBusy, locked_run
+    from .schedule import ScheduleError
 
     settings = _pairs(overrides, "--set")
     settings["NEWSDIFFS_DB"] = str(Path(db_path))
+    if recheck_finished:
+        settings["NEWSDIFFS_RECHECK_FINISHED"] = "True"
     try:
-        summary = run_spiders(list(spiders), settings, _pairs(arguments, "--arg"))
-    except KeyError as exc:
+        summary = locked_run(db_path, list(spiders), settings, _pairs(arguments, "--arg"),
+                             log_file=log_file, log_max_bytes=log_max_bytes,
+                             log_backups=log_backups)
+    except CrawlBusy as exc:
+        summary = str(exc)
+    except (KeyError, ScheduleError) as exc:
         raise click.ClickException(str(exc.args[0])) from None
-    click.echo(summary)
+    if not quiet:
+        click.echo(summary)
 
 
 # Command groups kept in their own modules register themselves on ``cli``.

@@ -2,4 +2,202 @@
 
 from __future__ import annotations
 
-from .cli import DB_OPTION, cli, open_store  # noqa: F401
+import shlex
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from .cli import DB_OPTION, cli, open_store
+from .schedule import ScheduleError, cron_fields, format_duration, parse_duration
+from .times import UTC, from_iso, in_words, to_iso
+
+#: Comment that marks the crontab entry of one database.
+CRON_MARK = "newsdiffs crawl "
+
+CRONTAB_OPTION = click.option(
+    "--crontab-file", envvar="NEWSDIFFS_CRONTAB_FILE", hidden=True,
+    type=click.Path(dir_okay=False),
+    help="Edit this crontab file instead of the user's crontab (env NEWSDIFFS_CRONTAB_FILE).",
+)
+
+
+def _duration(value: str) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ScheduleError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def newsdiffs_program() -> list[str]:
+    """How cron should start newsdiffs: the script next to this Python, else ``python -m``."""
+    script = Path(sys.executable).with_name("newsdiffs")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "newsdiffs.cli"]
+
+
+def crawl_command(db: Path, log: Path, spiders: tuple[str, ...] = (),
+                  overrides: tuple[str, ...] = ()) -> str:
+    """The shell command of a cron run: absolute paths, log to a file, nothing on stdout."""
+    words = [*newsdiffs_program(), "crawl", "--db", str(db), "--log", str(log), "--quiet"]
+    for pair in overrides:
+        words += ["-s", pair]
+    return shlex.join([*words, *spiders])
+
+
+def open_crontab(path: str | None):
+    """The user's crontab, or a crontab file (created if missing)."""
+    from crontab import CronTab
+
+    try:
+        if path:
+            Path(path).touch(exist_ok=True)
+            return CronTab(tabfile=path)
+        return CronTab(user=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read the crontab: {exc}") from None
+
+
+def write_crontab(tab) -> None:
+    try:
+        tab.write()
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the crontab: {exc}") from None
+
+
+def our_jobs(tab, db: Path | None = None) -> list:
+    """The newsdiffs entries (of one database, when given)."""
+    return [job for job in tab if job.comment.startswith(CRON_MARK)
+            and (db is None or job.comment == CRON_MARK + str(db))]
+
+
+@cli.group()
+def cron() -> None:
+    """Install, show or remove the crontab entry that runs `newsdiffs crawl`."""
+
+
+@cron.command("install")
+@DB_OPTION
+@click.argument("spiders", nargs=-1)
+@click.option("--every", default="15m", show_default=True,
+              help="How often to crawl: minutes dividing 60, hours dividing 24, or 1d.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="Log file, rotated (default: next to the database, DB name + .log).")
+@click.option("--set", "-s", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Scrapy setting for the cron runs (repeatable).")
+@CRONTAB_OPTION
+def cron_install(db_path: str, spiders: tuple[str, ...], every: str, log_file: str | None,
+                 overrides: tuple[str, ...], crontab_file: str | None) -> None:
+    """Add (or replace) the crontab entry that crawls this database.
+
+    Example: newsdiffs cron install --every 15m --log ~/newsdiffs/crawl.log
+    """
+    try:
+        fields = cron_fields(parse_duration(every))
+    except ScheduleError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from None
+    db = Path(db_path).expanduser().resolve()
+    log = Path(log_file).expanduser().resolve() if log_file else db.with_suffix(".log")
+    tab = open_crontab(crontab_file)
+    for job in our_jobs(tab, db):
+        tab.remove(job)
+    job = tab.new(command=crawl_command(db, log, spiders, overrides), comment=CRON_MARK + str(db))
+    job.setall(fields)
+    write_crontab(tab)
+    click.echo(f"installed: {job.render()}")
+    click.echo(f"log: {log}")
+
+
+@cron.command("show")
+@CRONTAB_OPTION
+def cron_show(crontab_file: str | None) -> None:
+    """Print the newsdiffs crontab entries.
+
+    Example: newsdiffs cron show
+    """
+    jobs = our_jobs(open_crontab(crontab_file))
+    if not jobs:
+        click.echo("no newsdiffs entry in the crontab")
+    for job in jobs:
+        click.echo(job.render())
+
+
+@cron.command("remove")
+@DB_OPTION
+@CRONTAB_OPTION
+def cron_remove(db_path: str, crontab_file: str | None) -> None:
+    """Remove the crontab entry that crawls this database.
+
+    Example: newsdiffs cron remove
+    """
+    db = Path(db_path).expanduser().resolve()
+    tab = open_crontab(crontab_file)
+    jobs = our_jobs(tab, db)
+    for job in jobs:
+        tab.remove(job)
+    if jobs:
+        write_crontab(tab)
+    click.echo(f"removed {len(jobs)} entr{'y' if len(jobs) == 1 else 'ies'} for {db}")
+
+
+def health_warnings(row: dict, window: timedelta, max_failure_rate: float) -> list[str]:
+    """Why a source looks broken: no successful extraction in the window, or too many failures."""
+    span = format_duration(window)
+    warnings = []
+    if not row["extractions"]:
+        warnings.append(f"{row['source']}: no successful extraction in the last {span}")
+    if row["checks"] and row["failures"] / row["checks"] * 100 > max_failure_rate:
+        warnings.append(
+            f"{row['source']}: {row['failures']} of {row['checks']} checks failed in the last "
+            f"{span} ({row['failures'] / row['checks']:.0%} > {max_failure_rate:g}%)"
+        )
+    return warnings
+
+
+def _last_ok(value: str | None, now: datetime) -> str:
+    return f"{value} ({in_words(now - from_iso(value))} ago)" if value else "never"
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--window", default="24h", show_default=True,
+              help="Period the check and failure counts cover.")
+@click.option("--max-failure-rate", default=50.0, show_default=True, metavar="PERCENT",
+              help="Warn when more than this percentage of a source's checks failed.")
+def status(db_path: str, window: str, max_failure_rate: float) -> None:
+    """Health of each source: articles by state, due now, recent checks and failures.
+
+    Prints a warning line for a source with no successful extraction, or a
+    failure rate above the threshold, in the window; exits with status 1 when
+    any warning is printed (for monitoring). 404/410 answers are counted as
+    gone articles, not failures.
+
+    Example: newsdiffs status --window 24h --max-failure-rate 50
+    """
+    span = _duration(window)
+    now = datetime.now(UTC)
+    with open_store(db_path) as store:
+        rows = store.health(to_iso(now), to_iso(now - span))
+    if not rows:
+        click.echo("no articles tracked yet")
+        return
+    label = format_duration(span)
+    header = ["source", "tracked", "active", "due", "finished", "gone",
+              f"checks {label}", f"failed {label}", "last successful check"]
+    table = [header] + [
+        [r["source"], r["tracked"], r["active"], r["due"], r["finished"], r["gone"],
+         r["checks"], r["failures"], _last_ok(r["last_ok"], now)]
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
+    for line in table:
+        cells = [str(v).ljust(w) if i in (0, len(header) - 1) else str(v).rjust(w)
+                 for i, (v, w) in enumerate(zip(line, widths, strict=True))]
+        click.echo("  ".join(cells).rstrip())
+    warnings = [w for r in rows for w in health_warnings(r, span, max_failure_rate)]
+    for warning in warnings:
+        click.echo(f"WARNING {warning}")
+    if warnings:
+        click.get_current_context().exit(1)

@@ -1,5 +1,145 @@
-"""CLI commands for reading changes: site, changes, search, export."""
+"""CLI commands for reading changes: site, changes, search, export, metadata."""
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
 from .cli import DB_OPTION, cli, find_article, open_store  # noqa: F401
+from .export import FORMATS, BadSince, metadata_json, since_to_iso, write_rows
+from .site import build_site
+from .store import EXPORTABLE, StoreError
+from .times import UTC
+
+SINCE_HELP = "Only rows from this far back: 30m, 12h, 1d, 2w, or an ISO date/time."
+
+
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return since_to_iso(value, datetime.now(UTC))
+    except BadSince as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@DB_OPTION
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", envvar="NEWSDIFFS_SITE_URL", default="",
+              help="Public URL of the site: makes feed links absolute (env NEWSDIFFS_SITE_URL).")
+@click.option("--page-size", type=click.IntRange(1), default=50, show_default=True,
+              help="Articles per index page.")
+@click.option("--feed-size", type=click.IntRange(1), default=50, show_default=True,
+              help="Entries in the site-wide and per-source feeds.")
+@click.option("--full", is_flag=True,
+              help="Render every article again, even those unchanged since the last run.")
+def site(db_path: str, outdir: Path, base_url: str, page_size: int, feed_size: int,
+         full: bool) -> None:
+    """Write the static site: index pages, article and version pages, Atom feeds.
+
+    Files whose bytes are unchanged are left alone, so it can run after every
+    crawl from cron.
+
+    Example: newsdiffs site public --base-url https://diffs.example.org/
+    """
+    with open_store(db_path) as store:
+        try:
+            report = build_site(store, outdir, base_url=base_url, page_size=page_size,
+                                feed_size=feed_size, full=full)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the site: {exc}") from None
+    click.echo(f"{outdir}: {report}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--since", help=SINCE_HELP)
+@click.option("--source", help="Only this source (spider name).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+def changes(db_path: str, since: str | None, source: str | None, limit: int) -> None:
+    """List recent changes, newest first: time, source, version, +/- characters, title, URL.
+
+    Example: newsdiffs changes --since 1d --source bbc
+    """
+    with open_store(db_path) as store:
+        rows = store.changes(since=_since(since), source=source, limit=limit)
+    if not rows:
+        click.echo("no changes" + (f" since {since}" if since else ""), err=True)
+    for r in rows:
+        click.echo(f"{r['time']}  {r['source']}  v{r['version']}  "
+                   f"+{r['chars_added']} -{r['chars_removed']}  {r['title']}  {r['url']}")
+
+
+@cli.command()
+@DB_OPTION
+@click.argument("query")
+@click.option("--source", help="Only this source (spider name).")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--raw", is_flag=True,
+              help='Use FTS5 query syntax ("a phrase", OR, NOT, prefix*) instead of plain words.')
+def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) -> None:
+    """Full-text search over the titles and bodies of every stored version.
+
+    Words are stemmed (strike matches strikes). Each hit is a version, so you
+    can see when a phrase appeared or disappeared.
+
+    Example: newsdiffs search "funding decision"
+    """
+    with open_store(db_path) as store:
+        try:
+            hits = store.search(query, source=source, limit=limit, raw=raw)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not hits:
+        click.echo(f"no versions match {query!r}", err=True)
+    for h in hits:
+        click.echo(f"{h['fetched_at']}  {h['source']}  v{h['version']}  {h['title']}  {h['url']}")
+        click.echo(f"    {h['snippet']}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--table", type=click.Choice(list(EXPORTABLE)), default="versions",
+              show_default=True, help="Table or view to export.")
+@click.option("--since", help=SINCE_HELP)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+def export(db_path: str, fmt: str, table: str, since: str | None, output: Path | None) -> None:
+    """Stream a table as CSV, a JSON array or JSON Lines (row by row, any size).
+
+    Example: newsdiffs export --table changes --since 1w --format jsonl -o changes.jsonl
+    """
+    since_iso = _since(since)
+    with open_store(db_path) as store:
+        columns = store.export_columns(table)
+        rows = store.export_rows(table, since_iso)
+        if output is None:
+            write_rows(rows, columns, fmt, sys.stdout)
+            return
+        try:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = write_rows(rows, columns, fmt, out)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc}") from None
+    click.echo(f"{count} {table} rows written to {output}", err=True)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+def metadata(db_path: str, output: Path | None) -> None:
+    """Datasette metadata describing the tables, for: datasette DB -m metadata.json
+
+    Example: newsdiffs metadata --db newsdiffs.db -o metadata.json
+    """
+    text = metadata_json(Path(db_path).stem)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

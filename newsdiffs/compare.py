@@ -33,6 +33,46 @@ def markup_leak(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+# The most frequent words of the languages newsdiffs reads (English, German,
+# French, Spanish, Portuguese, Italian, Dutch). Real prose is a quarter or more
+# made of them; text whose characters were shifted by a paywall has next to none
+# until it is shifted back.
+_COMMON_WORDS = frozenset(
+    """the and of to in is that for on with was as it he she his her they be are at by this
+    have from not but an or were has had will said der die und das ist nicht mit den von zu
+    sich des auf für im dem ein eine auch es an als sie er wird bei nach aus wie hat dass
+    noch le la les et des est un une du en que pas pour dans qui sur au il elle par ne se
+    el los las y del por con una para lo al su más o os as do da em um uma não com il di
+    che per non gli della het een van op te dat zijn""".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+#: How much of a body is looked at (enough to judge, cheap on long pages).
+_SCRAMBLE_SAMPLE = 4000
+
+
+def common_word_share(text: str) -> float:
+    """Share of the words in ``text`` that are among the most common words of its language."""
+    words = _WORD.findall(text.casefold())
+    return sum(w in _COMMON_WORDS for w in words) / len(words) if words else 0.0
+
+
+def shift_characters(text: str, by: int) -> str:
+    """Every non-space character moved ``by`` code points (how some paywalls scramble text)."""
+    return "".join(c if c.isspace() or ord(c) + by < 33 else chr(ord(c) + by) for c in text)
+
+
+def looks_scrambled(text: str) -> bool:
+    """True for prose that reads as words only once its characters are shifted back by one.
+
+    Some paywalls serve the article with every character moved one code point
+    ("Ebt jtu" for "Das ist"); storing it would record a complete rewrite.
+    """
+    sample = text[:_SCRAMBLE_SAMPLE]
+    if len(_WORD.findall(sample)) < 30 or common_word_share(sample) >= 0.05:
+        return False
+    return max(common_word_share(shift_characters(sample, by)) for by in (-1, 1)) >= 0.15
+
+
 def validation_problem(
     *, http_status: int, title: str, body: list[Block], error: str | None, min_body_chars: int
 ) -> str | None:
@@ -55,6 +95,8 @@ def validation_problem(
         leak = markup_leak(text)
         if leak:
             return f"markup in extracted text: {leak!r}"
+    if looks_scrambled(" ".join(b.text for b in body)):
+        return "scrambled body text (characters shifted, as some paywalls serve it)"
     return None
 
 

@@ -59,7 +59,8 @@ def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
         for item in root.iter():
             if _local(item.tag) != "item":
                 continue
-            link = _text(_child(item, "link"))
+            # The first <link> with text: NYT items put an empty <atom:link rel="standout"> first.
+            link = next((t for c in item if _local(c.tag) == "link" and (t := _text(c))), None)
             guid = _child(item, "guid")
             if not link and guid is not None and guid.get("isPermaLink", "true") != "false":
                 link = _text(guid)

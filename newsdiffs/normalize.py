@@ -38,6 +38,10 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 
 
+#: Two or more hyphens, as typed for a dash ("--"), after the dashes are folded.
+_DASH_RUN = re.compile(r"-{2,}")
+
+
 def decode_entities(text: str) -> str:
     """Decode HTML character references (``&amp;``, ``&#8217;``, ``&nbsp;``)."""
     return html.unescape(text) if "&" in text else text
@@ -79,8 +83,8 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
 def fold(text: str) -> str:
     """Fold typographic variants that are not editorial: quotes, dashes, ellipsis, spacing."""
     text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    # NFKC has already turned "\u2026" into "...".
-    return collapse_whitespace(remove_invisible(text))
+    # NFKC has already turned "\u2026" into "...". A typed "--" stands for a dash.
+    return collapse_whitespace(remove_invisible(_DASH_RUN.sub("-", text)))
 
 
 def fingerprint(title: str, body: Iterable[Block]) -> str:

@@ -14,10 +14,37 @@ NEWSPIDER_MODULE = "spiders"
 NEWSDIFFS_DB = os.environ.get("NEWSDIFFS_DB", "newsdiffs.db")
 #: A page whose cleaned body has fewer characters than this is a failed extraction.
 NEWSDIFFS_MIN_BODY_CHARS = 150
-#: Contact URL put in the User-Agent so publishers can reach the operator.
+#: Keep the page each version was read from (gzip-compressed, table ``version_html``)
+#: so that ``newsdiffs reextract`` can read it again with a fixed extractor.
+NEWSDIFFS_KEEP_HTML = True
+#: Contact URL put in the User-Agent so publishers can reach the operator. The
+#: User-Agent, "newsdiffs/<version> (+<contact URL>)", follows it even when it
+#: is given with -s (newsdiffs.middlewares.UserAgentAddon); set USER_AGENT to replace it.
 NEWSDIFFS_CONTACT_URL = "https://github.com/newsdiffs/newsdiffs"
+#: Re-check policy per source (defaults in newsdiffs.schedule), e.g.
+#: {"bbc": {"finish_after": "14d", "tiers": [["3h", "10m"], ["1d", "1h"]], "gone": ["1h", "1d"]}}
+#: A "default" entry applies to every source.
+NEWSDIFFS_SCHEDULE: dict = {}
+#: At most this many known articles re-checked per source per run, most overdue first.
+NEWSDIFFS_MAX_DUE_PER_RUN = 500
+#: Also re-check finished articles (``newsdiffs crawl --all``).
+NEWSDIFFS_RECHECK_FINISHED = False
+#: Re-check a tracked article whenever a feed lists it, due or not. None (the
+#: default): only for feeds named with ``-a feeds=`` (what you name is fetched);
+#: the spiders' own feeds then only add new articles, tracked ones keep their schedule.
+NEWSDIFFS_RECHECK_FEED_LINKS = None
+#: Spiders that ``newsdiffs crawl`` leaves out unless named.
+NEWSDIFFS_DISABLED_SPIDERS: list = []
+#: Seconds before the first retry of a 5xx/429/timeout; doubles each retry, capped.
+NEWSDIFFS_RETRY_BACKOFF = 2.0
+NEWSDIFFS_RETRY_BACKOFF_MAX = 60.0
 
-USER_AGENT = f"newsdiffs/0.1 (+{NEWSDIFFS_CONTACT_URL})"
+ADDONS = {"newsdiffs.middlewares.UserAgentAddon": 0}
+DOWNLOADER_MIDDLEWARES = {
+    # The same retries, with a wait before each (Scrapy's own retries at once).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsdiffs.middlewares.BackoffRetryMiddleware": 550,
+}
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

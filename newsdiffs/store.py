@@ -10,8 +10,9 @@ happen in one transaction: a crash leaves either all of them or none.
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from sqlite_utils.migrations import Migrations
 
 OUTCOMES = ("new", "changed", "unchanged", "failed")
 STATUSES = ("active", "finished", "gone")
+#: How pages in ``version_html.html`` are compressed.
+HTML_ENCODING = "gzip"
 
 
 class StoreError(Exception):
@@ -37,6 +40,19 @@ class ArticleNotFound(StoreError):
 
 class VersionNotFound(StoreError):
     """The article has no version with that number."""
+
+
+class BadSearch(StoreError):
+    """A full-text query SQLite cannot parse."""
+
+
+class StaleVersion(StoreError):
+    """The version to correct is no longer the article's newest."""
+
+
+#: Tables and views that can be exported, with the column ``since`` filters on.
+EXPORTABLE = {"versions": "fetched_at", "articles": "last_changed", "changes": "time",
+              "checks": "checked_at"}
 
 
 migrations = Migrations("newsdiffs")
@@ -109,6 +125,94 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_checks_time ON checks (checked_at)")
 
 
+@migrations()
+def m002_fetch_state(db: sqlite_utils.Database) -> None:
+    """Conditional-fetch validators, where a redirect led, and the due-selection indexes."""
+    db.execute("ALTER TABLE articles ADD COLUMN etag TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN last_modified TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN redirected_to TEXT")
+    # An article is due when next_check <= now; finished and given-up articles
+    # have NULL there, so these partial indexes hold only the live ones.
+    db.execute(
+        """CREATE INDEX idx_articles_source_next ON articles (source, next_check)
+           WHERE next_check IS NOT NULL"""
+    )
+    db.execute(
+        "CREATE INDEX idx_articles_next ON articles (next_check) WHERE next_check IS NOT NULL"
+    )
+
+
+@migrations()
+def m003_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over version titles and bodies; the ``changes`` view."""
+    # The same layout as sqlite-utils' enable_fts(create_triggers=True), written
+    # out because enable_fts uses executescript(), which would commit halfway
+    # through this migration's transaction.
+    db.execute(
+        """CREATE VIRTUAL TABLE versions_fts USING FTS5 (
+               title, body, tokenize='porter unicode61', content="versions")"""
+    )
+    db.execute("INSERT INTO versions_fts (rowid, title, body) SELECT id, title, body FROM versions")
+    db.execute(
+        """CREATE TRIGGER versions_ai AFTER INSERT ON versions BEGIN
+             INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+           END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_ad AFTER DELETE ON versions BEGIN
+             INSERT INTO versions_fts (versions_fts, rowid, title, body)
+               VALUES ('delete', old.id, old.title, old.body);
+           END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_au AFTER UPDATE OF title, body ON versions BEGIN
+             INSERT INTO versions_fts (versions_fts, rowid, title, body)
+               VALUES ('delete', old.id, old.title, old.body);
+             INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+           END"""
+    )
+    # One row per change (every version after the first), for people and Datasette.
+    db.execute(
+        """CREATE VIEW changes AS
+           SELECT a.id AS article_id, a.source, a.url, v.version, v.fetched_at AS time,
+                  v.chars_added, v.chars_removed, v.title
+           FROM versions v JOIN articles a ON a.id = v.article_id
+           WHERE v.version > 1"""
+    )
+
+
+@migrations()
+def m004_raw_html(db: sqlite_utils.Database) -> None:
+    """Each version's page as fetched (compressed), and what kind of revision a version is."""
+    # A version is an ``edit`` seen by a crawl or a ``reextract``: the same stored
+    # page read again by a fixed extractor (``newsdiffs reextract``).
+    db.execute(
+        """ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'edit'
+           CHECK (kind IN ('edit', 'reextract'))"""
+    )
+    # Kept apart so that the versions table stays light for Datasette and exports.
+    db.execute(
+        """CREATE TABLE version_html (
+               version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+               encoding TEXT NOT NULL,
+               html BLOB NOT NULL
+           )"""
+    )
+
+
+@migrations()
+def m005_changes_edits_only(db: sqlite_utils.Database) -> None:
+    """The ``changes`` view lists edits only: a re-extraction is not a change of the story."""
+    db.execute("DROP VIEW changes")
+    db.execute(
+        """CREATE VIEW changes AS
+           SELECT a.id AS article_id, a.source, a.url, v.version, v.fetched_at AS time,
+                  v.chars_added, v.chars_removed, v.title
+           FROM versions v JOIN articles a ON a.id = v.article_id
+           WHERE v.version > 1 AND v.kind = 'edit'"""
+    )
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """A revision to store, already normalised and compared by the pipeline."""
@@ -126,6 +230,8 @@ class NewVersion:
     chars_added: int
     chars_removed: int
     extractor: str
+    #: ``edit`` (seen by a crawl) or ``reextract`` (a stored page read again).
+    kind: str = "edit"
 
 
 @dataclass(frozen=True)
@@ -241,18 +347,83 @@ class Store:
             f"SELECT * FROM articles {where} ORDER BY last_changed DESC, id", params
         )
 
-    def due(self, now: str, source: str | None = None, limit: int = 100) -> list[dict]:
-        """Active articles whose next check is at or before ``now``, most overdue first."""
-        if source is None:
-            sql = """SELECT * FROM articles WHERE status = 'active' AND next_check <= ?
-                     ORDER BY next_check LIMIT ?"""
-            params: list = [now, limit]
-        else:
-            sql = """SELECT * FROM articles
-                     WHERE source = ? AND status = 'active' AND next_check <= ?
-                     ORDER BY next_check LIMIT ?"""
-            params = [source, now, limit]
-        return self._all(sql, params)
+    def due(self, now: str, source: str | None = None, limit: int = 100, *,
+            include_finished: bool = False) -> list[dict]:
+        """Articles whose next check is at or before ``now``, most overdue first.
+
+        An index lookup: active and gone articles have a ``next_check``;
+        finished ones (and gone ones given up on) have none. ``include_finished``
+        adds those after the due ones, least recently checked first.
+        """
+        where, params = ("source = ? AND ", [source]) if source else ("", [])
+        rows = self._all(
+            f"SELECT * FROM articles WHERE {where}next_check <= ? ORDER BY next_check LIMIT ?",
+            [*params, now, limit],
+        )
+        if include_finished and len(rows) < limit:
+            rows += self._all(
+                f"""SELECT * FROM articles WHERE {where}next_check IS NULL
+                    ORDER BY last_checked, id LIMIT ?""",
+                [*params, limit - len(rows)],
+            )
+        return rows
+
+    def known(self, urls: Iterable[str]) -> set[str]:
+        """Which of these (canonical) URLs are tracked articles."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(r["url"] for r in self.db.query(
+                f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+        return found
+
+    def streak(self, article_id: int, http_statuses: Iterable[int], limit: int = 20) -> int:
+        """How many of the article's latest checks in a row answered one of ``http_statuses``."""
+        statuses = set(http_statuses)
+        count = 0
+        for row in self.db.query(
+            """SELECT http_status FROM checks WHERE article_id = ?
+               ORDER BY checked_at DESC, id DESC LIMIT ?""", [article_id, limit]):
+            if row["http_status"] not in statuses:
+                break
+            count += 1
+        return count
+
+    def health(self, now: str, since: str, *, gone_statuses: Iterable[int] = (404, 410),
+               not_modified: int = 304) -> list[dict]:
+        """Per source: articles by status, due now, and checks since ``since``.
+
+        ``failures`` leaves out gone answers (an article taken down is news,
+        not a broken crawler); ``extractions`` counts successful checks that
+        read a page (not a ``not_modified`` answer). ``last_ok`` is the time of
+        the latest successful check.
+        """
+        gone = ", ".join(str(int(s)) for s in gone_statuses) or "NULL"
+        rows = {r["source"]: r for r in self.db.query(
+            """SELECT source, count(*) AS tracked, sum(status = 'active') AS active,
+                      sum(status = 'finished') AS finished, sum(status = 'gone') AS gone
+               FROM articles GROUP BY source ORDER BY source""")}
+        recent = {r["source"]: r for r in self.db.query(
+            f"""SELECT a.source, count(*) AS checks,
+                       sum(c.outcome = 'failed'
+                           AND coalesce(c.http_status, 0) NOT IN ({gone})) AS failures,
+                       sum(c.outcome != 'failed'
+                           AND coalesce(c.http_status, 0) != ?) AS extractions
+                FROM checks c JOIN articles a ON a.id = c.article_id
+                WHERE c.checked_at >= ? GROUP BY a.source""", [not_modified, since])}
+        for source, row in rows.items():
+            row.update(recent.get(source) or {"checks": 0, "failures": 0, "extractions": 0})
+            row["due"] = self._one(
+                "SELECT count(*) AS n FROM articles WHERE source = ? AND next_check <= ?",
+                [source, now])["n"]  # type: ignore[index]
+            last = self._one(
+                """SELECT c.checked_at FROM checks c JOIN articles a ON a.id = c.article_id
+                   WHERE a.source = ? AND c.outcome != 'failed'
+                   ORDER BY c.checked_at DESC LIMIT 1""", [source])
+            row["last_ok"] = last["checked_at"] if last else None
+        return list(rows.values())
 
     def counts(self) -> dict[str, int]:
         """Row counts of the three contract tables."""
@@ -264,6 +435,79 @@ class Store:
     def iter_rows(self, sql: str, params: Any = ()) -> Iterator[dict]:
         """Stream the rows of a read-only query (for exports)."""
         yield from self.db.query(sql, params)
+
+    # -- reading changes: site, feeds, search, export -----------------------
+
+    def sources(self) -> list[str]:
+        """Names of the sources that have articles, sorted."""
+        return [r["source"] for r in self._all("SELECT DISTINCT source FROM articles ORDER BY 1")]
+
+    def changes(self, *, since: str | None = None, source: str | None = None,
+                article_id: int | None = None, limit: int | None = None) -> list[dict]:
+        """Rows of the ``changes`` view (versions after the first), newest first."""
+        where, params = self._filters(since=since, source=source, article_id=article_id)
+        sql = f"SELECT * FROM changes {where} ORDER BY time DESC, article_id DESC, version DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self._all(sql, params)
+
+    @staticmethod
+    def _filters(**values: Any) -> tuple[str, list]:
+        column = {"since": "time >= ?", "source": "source = ?", "article_id": "article_id = ?"}
+        used = [(column[k], v) for k, v in values.items() if v is not None]
+        where = " AND ".join(c for c, _ in used)
+        return (f"WHERE {where}" if where else ""), [v for _, v in used]
+
+    def version_signatures(self) -> dict[int, str]:
+        """Article id -> a string that changes whenever any of its versions does (cheap:
+        hashes and sizes, not bodies). The static site uses it to skip unchanged articles."""
+        rows = self.db.query(
+            """SELECT article_id, group_concat(sig, '|') AS sig FROM (
+                 SELECT article_id, version || ':' || hash || ':' || fetched_at || ':'
+                        || length(body) || ':' || length(title) || ':' || title || ':'
+                        || coalesce(byline, '') AS sig
+                 FROM versions ORDER BY article_id, version)
+               GROUP BY article_id"""
+        )
+        return {r["article_id"]: r["sig"] for r in rows}
+
+    def search(self, query: str, *, source: str | None = None, limit: int = 20,
+               raw: bool = False, mark: tuple[str, str] = ("[", "]")) -> list[dict]:
+        """Versions whose title or body match ``query``, best first, with a snippet.
+
+        The query is taken as plain words unless ``raw`` (then FTS5 syntax:
+        ``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``).
+        """
+        match = query if raw else self.db.quote_fts(query)
+        sql = """
+            SELECT a.id AS article_id, a.source, a.url, v.version, v.fetched_at, v.title,
+                   snippet(versions_fts, -1, ?, ?, '…', 16) AS snippet
+            FROM versions_fts
+            JOIN versions v ON v.id = versions_fts.rowid
+            JOIN articles a ON a.id = v.article_id
+            WHERE versions_fts MATCH ? {source}
+            ORDER BY versions_fts.rank, v.article_id, v.version LIMIT ?
+        """.format(source="AND a.source = ?" if source else "")
+        params = [*mark, match, *([source] if source else []), limit]
+        try:
+            return self._all(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise BadSearch(f"cannot search for {query!r}: {exc}") from None
+
+    def export_columns(self, table: str) -> list[str]:
+        """Column names of an exportable table or view."""
+        if table not in EXPORTABLE:
+            raise StoreError(f"cannot export {table!r}: choose from {', '.join(EXPORTABLE)}")
+        return [r["name"] for r in self._all(f"SELECT name FROM pragma_table_info('{table}')")]
+
+    def export_rows(self, table: str, since: str | None = None) -> Iterator[dict]:
+        """Stream every row of an exportable table or view (one cursor, nothing loaded whole)."""
+        if table not in EXPORTABLE:
+            raise StoreError(f"cannot export {table!r}: choose from {', '.join(EXPORTABLE)}")
+        order = "rowid" if table != "changes" else "time, article_id, version"
+        where, params = (f"WHERE {EXPORTABLE[table]} >= ?", [since]) if since else ("", [])
+        yield from self.db.query(f"SELECT * FROM {table} {where} ORDER BY {order}", params)
 
     # -- writes --------------------------------------------------------------
 
@@ -290,11 +534,17 @@ class Store:
         new_version: NewVersion | None = None,
         next_check: str | None = None,
         status: str | None = None,
+        validators: tuple[str | None, str | None] | None = None,
+        redirected_to: str | None = None,
+        html: bytes | None = None,
     ) -> CheckResult:
         """Record one check of an article, and its new version if there is one.
 
         ``outcome`` is ``unchanged`` or ``failed`` without a version, or
         ``changed``/``new`` with one (``new`` for an article's first version).
+        ``validators`` is ``(etag, last_modified)`` to send on the next check
+        (``None`` keeps the stored ones). ``html`` is the page the new version
+        was read from, kept compressed in ``version_html`` (``None``: not kept).
         Everything is written in one transaction.
         """
         if outcome not in OUTCOMES:
@@ -312,27 +562,15 @@ class Store:
             }
             if status is not None:
                 changes["status"] = status
+            if validators is not None:
+                changes["etag"], changes["last_modified"] = validators
+            if redirected_to is not None:
+                changes["redirected_to"] = redirected_to
             if new_version is not None:
                 number = article["version_count"] + 1
-                earlier = self._one(
-                    """SELECT version FROM versions WHERE article_id = ? AND hash = ?
-                       ORDER BY version DESC LIMIT 1""",
-                    [aid, new_version.hash],
-                )
-                repeats = earlier["version"] if earlier else None
-                self.db.execute(
-                    """
-                    INSERT INTO versions (article_id, version, fetched_at, url, title, byline,
-                        published, published_raw, modified, modified_raw, body, hash,
-                        chars_added, chars_removed, repeats_version, extractor)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [aid, number, new_version.fetched_at, new_version.url, new_version.title,
-                     new_version.byline, new_version.published, new_version.published_raw,
-                     new_version.modified, new_version.modified_raw, new_version.body,
-                     new_version.hash, new_version.chars_added, new_version.chars_removed,
-                     repeats, new_version.extractor],
-                )
+                version_id, repeats = self._insert_version(aid, number, new_version)
+                if html is not None:
+                    self._insert_html(version_id, html)
                 changes.update(
                     title=new_version.title,
                     version_count=number,
@@ -348,3 +586,120 @@ class Store:
                 [aid, checked_at, http_status, outcome, number, detail],
             )
         return CheckResult(aid, outcome, number, repeats)
+
+    def _insert_version(self, article_id: int, number: int,
+                        new_version: NewVersion) -> tuple[int, int | None]:
+        """Insert a version row: ``(its id, the earlier version it repeats or None)``."""
+        earlier = self._one(
+            """SELECT version FROM versions WHERE article_id = ? AND hash = ?
+               ORDER BY version DESC LIMIT 1""",
+            [article_id, new_version.hash],
+        )
+        repeats = earlier["version"] if earlier else None
+        cursor = self.db.execute(
+            """
+            INSERT INTO versions (article_id, version, fetched_at, url, title, byline,
+                published, published_raw, modified, modified_raw, body, hash,
+                chars_added, chars_removed, repeats_version, extractor, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [article_id, number, new_version.fetched_at, new_version.url, new_version.title,
+             new_version.byline, new_version.published, new_version.published_raw,
+             new_version.modified, new_version.modified_raw, new_version.body,
+             new_version.hash, new_version.chars_added, new_version.chars_removed,
+             repeats, new_version.extractor, new_version.kind],
+        )
+        return cursor.lastrowid, repeats
+
+    def _insert_html(self, version_id: int, html: bytes) -> None:
+        self.db.execute(
+            "INSERT INTO version_html (version_id, encoding, html) VALUES (?, ?, ?)",
+            [version_id, HTML_ENCODING, gzip.compress(html, mtime=0)],
+        )
+
+    # -- stored pages and re-extraction --------------------------------------
+
+    def page_html(self, version_id: int) -> bytes | None:
+        """The page a version was read from, as fetched (``None`` when it was not kept)."""
+        row = self._one("SELECT encoding, html FROM version_html WHERE version_id = ?",
+                        [version_id])
+        if row is None:
+            return None
+        if row["encoding"] != HTML_ENCODING:
+            raise StoreError(f"version {version_id}: unknown HTML encoding {row['encoding']!r}")
+        return gzip.decompress(row["html"])
+
+    def kept_page_versions(self, source: str | None = None, *,
+                           latest_only: bool = True) -> list[int]:
+        """Ids of the versions whose page was kept, by article, then version.
+
+        ``latest_only`` gives each article's newest version, and only when
+        that version has its page kept (an older page read again would undo
+        later edits).
+        """
+        where = ["EXISTS (SELECT 1 FROM version_html h WHERE h.version_id = v.id)"]
+        params: list[Any] = []
+        if latest_only:
+            where.append("v.version = a.version_count")
+        if source:
+            where.append("a.source = ?")
+            params.append(source)
+        return [r["id"] for r in self.db.query(
+            f"""SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id
+                WHERE {" AND ".join(where)} ORDER BY v.article_id, v.version""",
+            params,
+        )]
+
+    def version_by_id(self, version_id: int) -> dict:
+        """A version row with its article's ``source`` and ``article_url``."""
+        row = self._one(
+            """SELECT v.*, a.source, a.url AS article_url FROM versions v
+               JOIN articles a ON a.id = v.article_id WHERE v.id = ?""", [version_id])
+        if row is None:
+            raise VersionNotFound(f"no version with id {version_id}")
+        return row
+
+    def count_articles(self, source: str | None = None) -> int:
+        """How many articles are tracked (of one source)."""
+        where, params = ("WHERE source = ?", [source]) if source else ("", [])
+        return self._one(f"SELECT count(*) AS n FROM articles {where}", params)["n"]  # type: ignore[index]
+
+    def record_reextraction(self, *, corrects: dict, new_version: NewVersion,
+                            checked_at: str) -> CheckResult:
+        """Store a corrected reading of a stored version as the article's next version.
+
+        ``corrects`` is the ``versions`` row whose kept page was read again,
+        the article's newest (else :class:`StaleVersion`: a crawl stored a
+        newer one meanwhile); ``new_version`` (``kind`` ``reextract``) its new
+        text. The version is
+        written with a copy of that page and a check (outcome ``changed``,
+        detail ``reextract``), in one transaction. The article's schedule,
+        ``last_checked`` and ``last_changed`` are left alone: nothing was
+        fetched and the story was not edited.
+        """
+        if new_version.kind != "reextract":
+            raise ValueError("a re-extraction is stored with kind 'reextract'")
+        with self.db.atomic():
+            article = self.article_by_id(corrects["article_id"])
+            if article is None:
+                raise ArticleNotFound(f"no article with id {corrects['article_id']}")
+            aid = article["id"]
+            if article["version_count"] != corrects["version"]:
+                raise StaleVersion(f"article {aid} has a newer version than {corrects['version']}")
+            number = article["version_count"] + 1
+            version_id, repeats = self._insert_version(aid, number, new_version)
+            self.db.execute(
+                """INSERT INTO version_html (version_id, encoding, html)
+                   SELECT ?, encoding, html FROM version_html WHERE version_id = ?""",
+                [version_id, corrects["id"]],
+            )
+            self.db.execute(
+                "UPDATE articles SET title = ?, version_count = ? WHERE id = ?",
+                [new_version.title, number, aid],
+            )
+            self.db.execute(
+                """INSERT INTO checks (article_id, checked_at, http_status, outcome, version, detail)
+                   VALUES (?, ?, NULL, 'changed', ?, 'reextract')""",
+                [aid, checked_at, number],
+            )
+        return CheckResult(aid, "changed", number, repeats)

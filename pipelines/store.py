@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsdiffs.compare import outcome_for
-from newsdiffs.diff import change_stats
-from newsdiffs.items import blocks_to_text
-from newsdiffs.normalize import fingerprint
-from newsdiffs.schedule import DEFAULT_POLICY, Policy, next_check
-from newsdiffs.store import NewVersion, Store
+from newsdiffs.revision import new_version
+from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for, redirect_target
+from newsdiffs.store import Store
 from newsdiffs.times import from_iso, now_iso, to_iso
 from newsdiffs.urls import canonicalize
 
@@ -25,18 +25,39 @@ class StorePipeline:
 
     Outcomes are counted in Scrapy stats as ``newsdiffs/new``,
     ``newsdiffs/changed``, ``newsdiffs/unchanged``, ``newsdiffs/failed`` (and
-    ``newsdiffs/revert`` for a return to an earlier text).
+    ``newsdiffs/revert`` for a return to an earlier text, ``newsdiffs/not_modified``
+    for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``).
+
+    Each check also sets the article's next check and status from the
+    source's re-check policy (``NEWSDIFFS_SCHEDULE``, see ``newsdiffs.schedule``):
+    ``active``, ``finished`` once quiet for the policy's period, ``gone`` after
+    a 404/410 (re-checked a few times, active again if it comes back).
     """
 
-    def __init__(self, db_path: str, stats=None, policy: Policy = DEFAULT_POLICY) -> None:
+    def __init__(self, db_path: str, stats=None,
+                 schedule: Mapping[str, Mapping] | None = None, keep_html: bool = True) -> None:
         self.db_path = db_path
+        #: Keep each new version's page (compressed) for ``newsdiffs reextract``.
+        self.keep_html = keep_html
         self.stats = stats
-        self.policy = policy
+        self.schedule = dict(schedule or {})
+        # Read every configured policy now, so that a bad setting stops the crawl at once.
+        self.policies: dict[str, Policy] = {
+            name: policy_for(name, self.schedule) for name in self.schedule
+        }
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler.settings.get("NEWSDIFFS_DB", "newsdiffs.db"), crawler.stats)
+        return cls(crawler.settings.get("NEWSDIFFS_DB", "newsdiffs.db"), crawler.stats,
+                   crawler.settings.getdict("NEWSDIFFS_SCHEDULE"),
+                   keep_html=crawler.settings.getbool("NEWSDIFFS_KEEP_HTML", True))
+
+    def policy(self, source: str) -> Policy:
+        """The re-check policy of a source."""
+        if source not in self.policies:
+            self.policies[source] = policy_for(source, self.schedule)
+        return self.policies[source]
 
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
@@ -63,53 +84,38 @@ class StorePipeline:
             http_status=adapter.get("http_status"),
         )
         article = self.store.article(url)
-        error = adapter.get("error")
-        if error:
-            quiet_since = (article or {}).get("last_changed") or checked_at
-            self.store.record_check(
-                **common, outcome="failed", detail=error,
-                next_check=self._next(checked_at, quiet_since),
-            )
-            self._inc("failed")
-            raise DropItem(f"extraction failed for {url}: {error}", log_level="WARNING")
+        policy = self.policy(common["source"])
+        quiet_since = (article or {}).get("last_changed") or (article or {}).get(
+            "first_seen") or checked_at
+        # A 304 has no page to read (the validate pipeline saw no title): the
+        # stored version still stands.
+        if common["http_status"] == 304 and article is not None:
+            self._not_modified(common, article, policy, quiet_since, adapter)
+        if adapter.get("error"):
+            self._failed(common, article, policy, quiet_since, adapter["error"])
+        validators = (adapter.get("etag"), adapter.get("last_modified"))
 
-        title, body = adapter["title"], adapter["body"]
-        new_hash = fingerprint(title, body)
         latest = self.store.latest_version(article["id"]) if article else None
-        outcome = outcome_for(latest["hash"] if latest else None, new_hash)
+        version = new_version(item, fetched_at=checked_at, previous=latest)
+        outcome = outcome_for(latest["hash"] if latest else None, version.hash)
         if outcome == "unchanged":
+            next_at, status = self._next(policy, checked_at, quiet_since)
             self.store.record_check(
-                **common, outcome="unchanged",
-                next_check=self._next(checked_at, article["last_changed"] or checked_at),
+                **common, outcome="unchanged", next_check=next_at, status=status,
+                validators=validators,
             )
             self._inc("unchanged")
             raise DropItem(f"unchanged: {url}", log_level="DEBUG")
 
-        body_text = blocks_to_text(body)
-        if latest:
-            t, b = change_stats(latest["title"], title), change_stats(latest["body"], body_text)
-            added, removed = t.chars_added + b.chars_added, t.chars_removed + b.chars_removed
-        else:
-            added, removed = len(title) + len(body_text), 0
+        added, removed = version.chars_added, version.chars_removed
         result = self.store.record_check(
             **common,
             outcome=outcome,
-            new_version=NewVersion(
-                fetched_at=checked_at,
-                url=adapter["url"],
-                title=title,
-                byline=adapter.get("byline"),
-                published=adapter.get("published"),
-                published_raw=adapter.get("published_raw"),
-                modified=adapter.get("modified"),
-                modified_raw=adapter.get("modified_raw"),
-                body=body_text,
-                hash=new_hash,
-                chars_added=added,
-                chars_removed=removed,
-                extractor=f"{adapter.get('extractor')}/{adapter.get('extractor_version')}",
-            ),
-            next_check=self._next(checked_at, checked_at),
+            new_version=version,
+            next_check=self._next(policy, checked_at, checked_at)[0],
+            status="active",
+            validators=validators,
+            html=adapter.get("html") if self.keep_html else None,
         )
         self._inc(outcome)
         if result.repeats_version:
@@ -118,6 +124,47 @@ class StorePipeline:
                     f", repeats version {result.repeats_version}" if result.repeats_version else "")
         return item
 
-    def _next(self, checked_at: str, quiet_since: str) -> str | None:
-        moment = next_check(from_iso(checked_at), from_iso(quiet_since), self.policy)
-        return to_iso(moment) if moment else None
+    def _not_modified(self, common: dict, article: dict, policy: Policy, quiet_since: str,
+                      adapter: ItemAdapter) -> NoReturn:
+        """Record a 304 as an unchanged check, keeping the validators unless new ones came."""
+        next_at, status = self._next(policy, common["checked_at"], quiet_since)
+        self.store.record_check(  # type: ignore[union-attr]
+            **common, outcome="unchanged", next_check=next_at, status=status,
+            validators=(adapter.get("etag") or article["etag"],
+                        adapter.get("last_modified") or article["last_modified"]),
+        )
+        self._inc("unchanged")
+        self._inc("not_modified")
+        raise DropItem(f"not modified: {common['url']}", log_level="DEBUG")
+
+    def _failed(self, common: dict, article: dict | None, policy: Policy, quiet_since: str,
+                error: str) -> NoReturn:
+        """Record a check that read no article: moved elsewhere, gone, or failed."""
+        store, url = self.store, common["url"]
+        assert store is not None
+        target = redirect_target(error)
+        if target and article is not None:
+            store.record_check(**common, outcome="unchanged", detail=error, next_check=None,
+                               status="finished", redirected_to=target)
+            self._inc("unchanged")
+            self._inc("redirected")
+            raise DropItem(f"{url} {error}", log_level="INFO")
+        if common["http_status"] in GONE_STATUSES:
+            gone = 1 + (store.streak(article["id"], GONE_STATUSES) if article else 0)
+            moment = policy.next_gone_check(from_iso(common["checked_at"]), gone)
+            store.record_check(**common, outcome="failed", detail=error, status="gone",
+                               next_check=to_iso(moment) if moment else None)
+            self._inc("failed")
+            self._inc("gone")
+            raise DropItem(f"gone ({gone} in a row): {url}: {error}", log_level="INFO")
+        next_at, status = self._next(policy, common["checked_at"], quiet_since)
+        store.record_check(**common, outcome="failed", detail=error, next_check=next_at,
+                           status=status)
+        self._inc("failed")
+        raise DropItem(f"extraction failed for {url}: {error}", log_level="WARNING")
+
+    @staticmethod
+    def _next(policy: Policy, checked_at: str, quiet_since: str) -> tuple[str | None, str]:
+        """``(next_check, status)`` after a check that found the article in place."""
+        moment = policy.next_check(from_iso(checked_at), from_iso(quiet_since))
+        return (to_iso(moment), "active") if moment else (None, "finished")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,9 +28,9 @@ from parsel import Selector
 from parsel.csstranslator import css2xpath
 
 from ..items import ArticleItem, Block, BlockKind
-from ..normalize import collapse_whitespace
+from ..normalize import collapse_whitespace, fold
 from ..times import to_iso
-from ..urls import canonicalize
+from ..urls import canonicalize, host_of
 from .base import ExtractionError, Extractor
 
 # --- decoding ---------------------------------------------------------------
@@ -571,6 +572,70 @@ def metadata(sel: Selector, ld: dict | None = None) -> dict[str, Any]:
     }
 
 
+# A page title's parts: "Kicker: Headline", "Headline | Site", "Headline - Site".
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014\u00b7\u2022:]{1,2}\s+|(?<=\w):\s+")
+
+
+def _comparable(text: str) -> str:
+    """Text for comparing titles: accents, case, typographic variants and spacing folded."""
+    text = unicodedata.normalize("NFKD", fold(text)).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _is_site_name(text: str, sites: Sequence[str]) -> bool:
+    """Whether ``text`` is a site's name ("POLITICO", "Aktuálně.cz", "Bloomberg UK")."""
+    words = re.sub(r"[^\w]+", "", _comparable(text))
+    return bool(words) and any(
+        words in site or (site in words and len(words) <= len(site) + 10) for site in sites if site)
+
+
+#: Parts of an ``<h1>`` that are not the headline: a kicker above it, screen-reader text.
+HEADLINE_NOT_TEXT_CLASSES = ("kicker", "dachzeile", "overline", "eyebrow")
+HEADLINE_HIDDEN_CLASSES = frozenset({"visually-hidden", "sr-only", "screen-reader-text"})
+
+
+def _not_headline(element: etree._Element) -> bool:
+    classes = (element.get("class") or "").lower()
+    return any(name in classes for name in HEADLINE_NOT_TEXT_CLASSES) or bool(
+        HEADLINE_HIDDEN_CLASSES.intersection(classes.split()))
+
+
+def displayed_headline(sel: Selector, title: str, url: str) -> str:
+    """The headline as the page shows it, given the metadata ``title``.
+
+    Metadata titles often differ from the headline readers see: an SEO
+    headline in JSON-LD, a site name or kicker added to ``og:title`` or
+    ``<title>`` ("Headline | Site", "Kicker: Headline"). An ``<h1>`` (without
+    a kicker or screen-reader text inside it) is taken when it is one of the
+    metadata titles, else when it is one part of one; otherwise ``title`` is
+    kept, without a trailing site name.
+    """
+    candidates = [title, *(meta_content(sel, name) or "" for name in TITLE_META),
+                  first_text(sel, "title")]
+    sites = [re.sub(r"[^\w]+", "", _comparable(name)) for name in (
+        meta_content(sel, "og:site_name") or "", host_of(url).split(".")[0])]
+    # A logo in an <h1> (or a title that is only the site's name) is no headline.
+    candidates = [c for c in candidates if c and not _is_site_name(c, sites)]
+    headings = [h for h in (text_of(node, _not_headline) for node in sel.css("h1"))
+                if h and not _is_site_name(h, sites)]
+    if not candidates:
+        return title
+    for candidate in candidates:
+        for heading in headings:
+            if _comparable(heading) == _comparable(candidate):
+                return heading
+    for candidate in candidates:
+        parts = [_comparable(p) for p in _TITLE_SEPARATOR.split(candidate)]
+        for heading in headings:
+            if len(parts) > 1 and _comparable(heading) in parts:
+                return heading
+    title = candidates[0]
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) > 1 and _is_site_name(parts[-1], sites):
+        return title[: title.rfind(parts[-1])].rstrip(" |-\u2013\u2014\u00b7\u2022:")
+    return title
+
+
 class GenericExtractor(Extractor):
     """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
 
@@ -581,6 +646,8 @@ class GenericExtractor(Extractor):
         sel = parse_html(html)
         ld = jsonld_article(sel)
         fields = metadata(sel, ld or {})
+        if fields["title"]:
+            fields["title"] = displayed_headline(sel, fields["title"], url)
         body = trafilatura_blocks(sel, url)
         if not body and ld:
             body = blocks_from_plain_text(ld.get("articleBody"))

@@ -1,0 +1,212 @@
+"""Exports and the database as a product: streamed CSV/JSON/JSON Lines, ``--since``
+parsing, and the Datasette metadata that documents the tables.
+
+Writers take an iterator of rows and write as they go: neither a whole table
+nor a whole JSON array is ever held in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from .times import UTC, from_iso, to_iso
+
+FORMATS = ("csv", "json", "jsonl")
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class BadSince(ValueError):
+    """A ``--since`` value that is neither a duration (``2h``, ``1d``) nor an ISO 8601 time."""
+
+
+def since_to_iso(value: str, now: datetime) -> str:
+    """``1d`` / ``12h`` / ``30m`` / ``2w`` before ``now``, or an ISO date/time, as a stored timestamp."""
+    m = _DURATION.match(value)
+    if m:
+        amount, unit = int(m.group(1)), _UNITS[m.group(2).lower()]
+        return to_iso(now - timedelta(**{unit: amount}))
+    try:
+        moment = from_iso(value.strip())
+    except ValueError:
+        raise BadSince(f"--since {value!r}: use a duration like 30m, 12h, 1d, 2w "
+                       "or a date like 2026-11-20") from None
+    return to_iso(moment.astimezone(UTC))
+
+
+def _plain(value: Any) -> Any:
+    """Bytes (compressed pages) as base64 text; everything else as it is."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def write_rows(rows: Iterable[dict], columns: list[str], fmt: str, out: TextIO) -> int:
+    """Write rows as ``csv`` (with a header), ``json`` (one array) or ``jsonl``; returns the count."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_plain(row.get(c)) for c in columns])
+            count += 1
+        return count
+    if fmt == "json":
+        out.write("[")
+    for row in rows:
+        line = json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False)
+        if fmt == "json":
+            out.write(("\n" if count == 0 else ",\n") + line)
+        else:
+            out.write(line + "\n")
+        count += 1
+    if fmt == "json":
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+# -- Datasette -----------------------------------------------------------------
+
+_ARTICLE_COLUMNS = {
+    "id": "Article id (versions.article_id and checks.article_id point here).",
+    "url": "Canonical URL: the article's identity.",
+    "source": "Source (spider) that tracks it, e.g. bbc.",
+    "title": "Headline of the latest version.",
+    "first_seen": "When it was first checked (ISO 8601 UTC).",
+    "last_checked": "When it was last checked.",
+    "last_changed": "When its latest version was stored.",
+    "next_check": "When it is due to be checked again (empty: never).",
+    "check_count": "How many times it was checked.",
+    "version_count": "How many versions are stored (1 = never changed).",
+    "status": "active (still checked), finished (no longer checked) or gone.",
+}
+_VERSION_COLUMNS = {
+    "id": "Version id.",
+    "article_id": "The article (articles.id).",
+    "version": "Version number, 1 for the first text seen.",
+    "fetched_at": "When this text was fetched (ISO 8601 UTC).",
+    "url": "URL that was fetched.",
+    "title": "Headline as published.",
+    "byline": "Byline as published.",
+    "published": "Publication time given by the page (ISO 8601), if parsed.",
+    "published_raw": "Publication time exactly as the page gave it.",
+    "modified": "Modification time given by the page (ISO 8601), if parsed.",
+    "modified_raw": "Modification time exactly as the page gave it.",
+    "body": "Body text: blocks separated by a blank line; '## ' subheading, '- ' list item.",
+    "hash": "Fingerprint of the editorial text (title and body, typography folded).",
+    "chars_added": "Characters added since the previous version.",
+    "chars_removed": "Characters removed since the previous version.",
+    "repeats_version": "Earlier version with the same text (a revert), if any.",
+    "extractor": "Extractor name/version that produced the text.",
+    "kind": "edit (new text seen by a crawl) or reextract (a kept page read again by a "
+            "corrected extractor: not a change of the story).",
+}
+_CHECK_COLUMNS = {
+    "id": "Check id.",
+    "article_id": "The article (articles.id).",
+    "checked_at": "When the check ran (ISO 8601 UTC).",
+    "http_status": "HTTP status of the response.",
+    "outcome": "new, changed, unchanged or failed.",
+    "version": "Version stored by this check, if any.",
+    "detail": "Why a check failed.",
+}
+_CHANGE_COLUMNS = {
+    "article_id": "The article (articles.id).",
+    "source": "Source (spider).",
+    "url": "Canonical URL of the article.",
+    "version": "The version this change produced (2 or more).",
+    "time": "When the change was seen (ISO 8601 UTC).",
+    "chars_added": "Characters added.",
+    "chars_removed": "Characters removed.",
+    "title": "Headline of that version.",
+}
+
+SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title,
+  snippet(versions_fts, -1, '[', ']', '…', 16) as snippet
+from versions_fts
+  join versions v on v.id = versions_fts.rowid
+  join articles a on a.id = v.article_id
+where versions_fts match :q
+order by versions_fts.rank
+limit 100"""
+
+HISTORY_SQL = """select v.version, v.fetched_at, v.chars_added, v.chars_removed, v.title,
+  v.repeats_version
+from versions v join articles a on a.id = v.article_id
+where a.url = :url
+order by v.version"""
+
+
+def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
+    """Metadata for ``datasette DB -m metadata.json`` (``database`` is the file's stem)."""
+    return {
+        "title": "newsdiffs",
+        "description": "How news articles change after publication. Every article is "
+                       "checked again and again; a version is stored only when its text "
+                       "changed. Start with the changes view.",
+        "databases": {
+            database: {
+                "tables": {
+                    "changes": {
+                        "description": "One row per change: every edit after the first "
+                                       "version (re-extractions are left out).",
+                        "sort_desc": "time",
+                        "facets": ["source"],
+                        "columns": _CHANGE_COLUMNS,
+                    },
+                    "articles": {
+                        "description": "Tracked articles, one row per canonical URL.",
+                        "label_column": "title",
+                        "sort_desc": "last_changed",
+                        "facets": ["source", "status"],
+                        "columns": _ARTICLE_COLUMNS,
+                    },
+                    "versions": {
+                        "description": "Every stored text of every article. Search titles "
+                                       "and bodies with the search box (full-text, stemmed).",
+                        "sort_desc": "fetched_at",
+                        "fts_table": "versions_fts",
+                        "fts_pk": "id",
+                        "columns": _VERSION_COLUMNS,
+                    },
+                    "checks": {
+                        "description": "Every check of every article, changed or not.",
+                        "sort_desc": "checked_at",
+                        "facets": ["outcome", "http_status"],
+                        "columns": _CHECK_COLUMNS,
+                    },
+                    "version_html": {
+                        "description": "The page each version was read from, compressed "
+                                       "(encoding gzip), kept for re-extraction.",
+                    },
+                    "_sqlite_migrations": {"hidden": True},
+                },
+                "queries": {
+                    "search": {
+                        "title": "Search every version",
+                        "description": "Full-text search over titles and bodies of all "
+                                       "versions (FTS5 syntax: \"a phrase\", OR, NOT, pre*).",
+                        "sql": SEARCH_SQL,
+                    },
+                    "history": {
+                        "title": "History of one article",
+                        "description": "Every version of the article at a URL.",
+                        "sql": HISTORY_SQL,
+                    },
+                },
+            }
+        },
+    }
+
+
+def metadata_json(database: str = "newsdiffs") -> str:
+    """:func:`datasette_metadata` as the text of ``metadata.json``."""
+    return json.dumps(datasette_metadata(database), ensure_ascii=False, indent=2) + "\n"

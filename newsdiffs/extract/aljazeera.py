@@ -1,0 +1,88 @@
+"""Al Jazeera English (aljazeera.com).
+
+**Current layout** (2020-): the story is the text of ``div.wysiwyg`` (``<p>``,
+``<h2>``, lists); the "Recommended stories" box, newsletter sign-up and ad
+containers inside it are left out. Headline ``header.article-header h1``,
+authors ``.article-author-name-item a``, times from JSON-LD.
+
+**2019 layout** (``/news/2019/11/<slug>-<id>.html``, ``/ajimpact/...``): the
+paragraphs of ``div.article-p-wrapper``; the "More:" heading with its list of
+links, inline story embeds and the "SOURCE:" line are left out. Headline
+``h1.post-title``, author ``a[rel=author]`` in the heading, times from JSON-LD
+("19 Nov 2019 07:09 GMT").
+
+Live blogs (``LiveBlogPosting``) raise :class:`ExtractionError`; the spider
+does not follow them, nor video, gallery, programme or podcast pages (see
+:func:`is_article_url`).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..urls import host_of
+from .configured import Layout, SiteExtractor
+
+AJ_DOMAINS = ("aljazeera.com",)
+
+#: Story paths: /<section>/YYYY/M/D/<slug> (2020-) and /<section>/.../<slug>-<12+ digit id>.html.
+ARTICLE_PATHS = (
+    re.compile(r"^/[a-z-]+/\d{4}/\d{1,2}/\d{1,2}/[a-z0-9-]+$"),
+    re.compile(r"^/(?:[a-z-]+/)+(?:\d{4}/\d{1,2}/)?[a-z0-9-]+-\d{12,}\.html$"),
+)
+#: Never stories: live blogs, video, galleries, TV programmes, podcasts, indexes.
+NOT_ARTICLE_PARTS = (
+    "/liveblog/", "/live/", "/video/", "/videos/", "/gallery/", "/galleries/", "/inpictures/",
+    "/in-pictures/", "/program/", "/programmes/", "/podcasts/", "/audio/", "/tag/", "/author/",
+    "/where/", "/topics/", "/interactives/",
+)  # fmt: skip
+
+
+def is_article_url(url: str) -> bool:
+    """True when an Al Jazeera URL is a story worth following."""
+    host = host_of(url)
+    if not any(host == d or host.endswith("." + d) for d in AJ_DOMAINS):
+        return False
+    path = urlsplit(url).path.lower().rstrip("/") or "/"
+    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
+        return False
+    return any(p.match(path) for p in ARTICLE_PATHS)
+
+
+LAYOUTS = (
+    Layout(
+        name="current",
+        body="div.wysiwyg",
+        not_body=(
+            '.more-on, [class*="more-on"], [class*="recommended"], [class*="newsletter"], '
+            '.container--ads, .ads, [class*="ad-container"], .article-info-block, '
+            ".article-dates, .article-featured-image, .responsive-image"
+        ),
+        title=("header.article-header h1", "#main-content-area h1"),
+        byline=(".article-author-name-item a", ".article-author-name a", "a.author-link"),
+    ),
+    Layout(
+        name="2019",
+        body="div.article-p-wrapper",
+        not_body=".inpage-embed, .inpage-auto-embed, .article-body-artSource, .article-guid",
+        title=("h1.post-title",),
+        byline=(".article-heading-author-name a[rel=author]",),
+    ),
+)
+
+
+class AlJazeeraExtractor(SiteExtractor):
+    """Al Jazeera English stories in the current and 2019 layouts."""
+
+    name = "aljazeera"
+    version = "1"
+    domains = AJ_DOMAINS
+    layouts = LAYOUTS
+    prune = (
+        LAYOUTS[0].not_body,
+        LAYOUTS[1].not_body,
+        ".article-heading, .article-header, .article-about-the-author, .article-body-tags",
+    )
+    title_suffixes = (" | Al Jazeera", " | Al Jazeera English", " | News", " | Features",
+                      " | Opinions")

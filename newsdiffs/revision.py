@@ -1,0 +1,66 @@
+"""From an extracted article to the revision newsdiffs would store.
+
+The crawl pipelines, ``newsdiffs reextract``, ``newsdiffs extract`` and the
+quality evaluation all turn an :class:`~newsdiffs.items.ArticleItem` into
+stored text and a fingerprint the same way, through these two functions, so
+that re-reading a page always reproduces the hash a crawl stored for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from .diff import change_stats
+from .items import ArticleItem, blocks_to_text
+from .normalize import clean_blocks, clean_text, fingerprint
+from .store import NewVersion
+from .urls import canonicalize
+
+
+def clean_item(item: ArticleItem) -> ArticleItem:
+    """A copy of the item with its text cleaned as stored (what the normalise pipeline does)."""
+    return dataclasses.replace(
+        item,
+        title=clean_text(item.title),
+        byline=clean_text(item.byline) or None,
+        body=clean_blocks(item.body or []),
+        canonical_url=canonicalize(item.canonical_url or item.url),
+    )
+
+
+def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, Any] | None,
+                kind: str = "edit") -> NewVersion:
+    """The revision to store for a cleaned item: body text, fingerprint, change from ``previous``.
+
+    ``previous`` is the article's latest stored version (a ``versions`` row),
+    or ``None`` for a first version. When the fingerprints are equal the item
+    is no change and the sizes are 0 (the caller stores nothing).
+    """
+    body_text = blocks_to_text(item.body)
+    digest = fingerprint(item.title, item.body)
+    if previous is None:
+        added, removed = len(item.title) + len(body_text), 0
+    elif previous["hash"] == digest:
+        added = removed = 0
+    else:
+        t = change_stats(previous["title"], item.title)
+        b = change_stats(previous["body"], body_text)
+        added, removed = t.chars_added + b.chars_added, t.chars_removed + b.chars_removed
+    return NewVersion(
+        fetched_at=fetched_at,
+        url=item.url,
+        title=item.title,
+        byline=item.byline,
+        published=item.published,
+        published_raw=item.published_raw,
+        modified=item.modified,
+        modified_raw=item.modified_raw,
+        body=body_text,
+        hash=digest,
+        chars_added=added,
+        chars_removed=removed,
+        extractor=f"{item.extractor}/{item.extractor_version}",
+        kind=kind,
+    )

@@ -1,0 +1,334 @@
+"""The static site: plain files a cron job can regenerate after every crawl.
+
+Layout under the output directory (every link is relative, so the tree can be
+served from anywhere or opened from disk)::
+
+    index.html, index-2.html ...          changed articles, newest change first
+    feed.xml                              Atom: every change
+    source/<source>/index.html ...        the same, one source
+    source/<source>/feed.xml              Atom: that source's changes
+    article/<source>/<slug>/index.html    every version of one article
+    article/<source>/<slug>/<n>.html      version n beside version n-1 (1.html: the first text)
+    article/<source>/<slug>/feed.xml      Atom: that article's changes
+
+Files are compared byte for byte before writing and replaced atomically, so a
+re-run rewrites only what changed and a web server never serves half a file.
+To stay fast on a big database, ``.newsdiffs-site.json`` in the output
+directory remembers a signature of each article (its row and its versions'
+hashes) and of the rendering code; an article whose signature is unchanged and
+whose files are all there is not rendered again (``full=True`` renders all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import atom
+from .diff import VersionDiff, compare_versions
+from .render import Links, article_page, feed_entry_html, index_page, summary, version_page
+from .store import Store
+
+#: Date part of the tag: URIs of the site-wide and per-source feeds.
+FEED_TAG_DATE = "2025"
+EPOCH = "1970-01-01T00:00:00Z"
+STATE_FILE = ".newsdiffs-site.json"
+#: Article columns that appear on its pages (others, like next_check, change every check).
+PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "status", "version_count")
+_HERE = Path(__file__).parent
+#: What the pages are made by: a change to any of these re-renders every article.
+_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py")
+
+
+@dataclass
+class SiteReport:
+    """What a site build did."""
+
+    written: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    version_pages: int = 0
+    feeds: int = 0
+    #: Articles whose signature had not changed since the last run (not rendered again).
+    skipped: int = 0
+    written_paths: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"{self.written} files written, {self.unchanged} unchanged "
+                f"({self.articles} articles, {self.skipped} of them untouched since the last "
+                f"run; {self.version_pages} version pages, {self.feeds} feeds)")
+
+
+class _Writer:
+    """Writes files under ``root`` only when their bytes differ, atomically."""
+
+    def __init__(self, root: Path, report: SiteReport) -> None:
+        self.root = root
+        self.report = report
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.root / rel
+        try:
+            if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+                self.report.unchanged += 1
+                return
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, path)
+        self.report.written += 1
+        self.report.written_paths.append(rel)
+
+
+def _safe(text: str, limit: int = 60) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+
+
+def url_key(url: str) -> str:
+    """A short stable key for an article URL (used in paths and feed ids)."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+
+
+def article_dir(article: dict) -> str:
+    """``article/<source>/<slug>``: readable, stable for a URL, unique."""
+    parts = urlsplit(article["url"])
+    segment = next((s for s in reversed(parts.path.split("/")) if s), parts.netloc)
+    slug = _safe(segment) or "article"
+    return f"article/{_safe(article['source']) or 'source'}/{slug}-{url_key(article['url'])[:8]}"
+
+
+def rel(page: str, target: str) -> str:
+    """Relative link from one file of the site to another."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+class SiteBuilder:
+    """Builds the site from a store; see the module docstring for the layout."""
+
+    def __init__(self, store: Store, out: Path, *, base_url: str = "", page_size: int = 50,
+                 feed_size: int = 50, full: bool = False) -> None:
+        self.store = store
+        self.out = Path(out)
+        self.base_url = base_url.rstrip("/") + "/" if base_url else ""
+        self.page_size = max(1, page_size)
+        self.feed_size = feed_size
+        self.authority = urlsplit(self.base_url).hostname or "newsdiffs"
+        self.report = SiteReport()
+        self.writer = _Writer(self.out, self.report)
+        #: Diffs the feeds need, kept from the article pass: (article id, version) -> diff.
+        self.wanted: set[tuple[int, int]] = set()
+        self.cache: dict[tuple[int, int], VersionDiff] = {}
+        self.code_key = _code_key(self.base_url)
+        self.previous: dict[str, dict] = {} if full else self._load_state()
+        self.state: dict[str, dict] = {}
+
+    # -- links ---------------------------------------------------------------
+
+    def absolute(self, path: str, from_feed: str) -> str:
+        """A link for a feed: absolute with ``base_url``, else relative to the feed."""
+        return self.base_url + path if self.base_url else rel(from_feed, path)
+
+    def entry_id(self, article: dict, version: int) -> str:
+        return atom.tag_uri(self.authority, article["first_seen"][:10],
+                            f"article/{url_key(article['url'])}/version/{version}")
+
+    # -- build ---------------------------------------------------------------
+
+    def build(self) -> SiteReport:
+        for source in [None, *self.store.sources()]:
+            self.wanted.update((c["article_id"], c["version"])
+                               for c in self.store.changes(source=source, limit=self.feed_size))
+        signatures = self.store.version_signatures()
+        changed: list[dict] = []
+        for article in self.store.articles():
+            if not article["version_count"]:
+                continue
+            sig = hashlib.sha1(json.dumps(
+                [[article[k] for k in PAGE_FIELDS], signatures.get(article["id"], "")],
+                ensure_ascii=False).encode("utf-8")).hexdigest()
+            known = self.previous.get(str(article["id"]))
+            if known and known["sig"] == sig and all((self.out / f).is_file()
+                                                       for f in known["files"]):
+                self.report.unchanged += len(known["files"])
+                self.report.version_pages += known["pages"]
+                self.report.feeds += 1
+                self.report.articles += 1
+                self.report.skipped += 1
+                self.state[str(article["id"])] = known
+                latest = {**article, **known["row"]}
+            else:
+                latest, files = self._article(article)
+                self.state[str(article["id"])] = {
+                    "sig": sig, "files": files, "pages": article["version_count"],
+                    "row": {k: latest[k] for k in ("href", "last_href", "chars_added",
+                                                   "chars_removed")}}
+            if article["version_count"] > 1:
+                changed.append(latest)
+        # Newest change first; ties broken like the feeds (newer article id first).
+        changed.sort(key=lambda a: (a["last_changed"] or "", a["id"]), reverse=True)
+        sources = sorted({a["source"] for a in changed})
+        self._index(changed, None, sources)
+        for source in sources:
+            self._index([a for a in changed if a["source"] == source], source, sources)
+        self._feed(None)
+        for source in sources:
+            self._feed(source)
+        self._save_state()
+        return self.report
+
+    def _load_state(self) -> dict[str, dict]:
+        try:
+            state = json.loads((self.out / STATE_FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return state.get("articles", {}) if state.get("code") == self.code_key else {}
+
+    def _save_state(self) -> None:
+        data = json.dumps({"code": self.code_key, "articles": self.state}, sort_keys=True)
+        path = self.out / STATE_FILE
+        self.out.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{STATE_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(data, encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _article(self, article: dict) -> tuple[dict, list[str]]:
+        """Write an article's pages and feed; returns its row for the index pages and its files."""
+        adir = article_dir(article)
+        files: list[str] = []
+        versions = self.store.versions(article["id"])
+        diffs: dict[int, VersionDiff] = {}
+        for prev, v in zip(versions, versions[1:], strict=False):
+            diffs[v["version"]] = diff = compare_versions(prev, v)
+            if (article["id"], v["version"]) in self.wanted:
+                self.cache[article["id"], v["version"]] = diff
+        count = len(versions)
+        for i, v in enumerate(versions):
+            n = v["version"]
+            page = f"{adir}/{n}.html"
+            links = self._links(page, adir, article["source"])
+            if i > 0:
+                links.prev = f"{versions[i - 1]['version']}.html"
+                links.prev_label = (f"versions {versions[i - 2]['version']}–"
+                                    f"{versions[i - 1]['version']}" if i > 1 else "version 1")
+            if i + 1 < count:
+                links.next = f"{versions[i + 1]['version']}.html"
+                links.next_label = f"versions {n}–{versions[i + 1]['version']}"
+            old = versions[i - 1] if i else None
+            self.writer.write(page, version_page(article, v, old, diff=diffs.get(n), links=links))
+            files.append(page)
+            self.report.version_pages += 1
+        # The site counts characters with the diff it shows, so the numbers match the highlights.
+        rows = [{**v, **_chars(diffs.get(v["version"]), v)} for v in versions]
+        page = f"{adir}/index.html"
+        self.writer.write(page, article_page(article, rows,
+                                             links=self._links(page, adir, article["source"])))
+        feed_path = f"{adir}/feed.xml"
+        files += [page, feed_path]
+        # Feeds carry edits only; a re-extraction (kind "reextract") is not news.
+        entries = [self._entry(article, v, diffs[v["version"]], feed_path)
+                   for v in reversed(versions[1:]) if v.get("kind", "edit") == "edit"]
+        self._write_feed(
+            feed_path, atom.tag_uri(self.authority, article["first_seen"][:10],
+                                    f"feed/article/{url_key(article['url'])}"),
+            f"Changes to “{article['title']}”", entries,
+            updated=entries[0].updated if entries else versions[0]["fetched_at"],
+            alternate=f"{adir}/index.html")
+        self.report.articles += 1
+        last = rows[-1]
+        return {**article, "href": f"{adir}/index.html",
+                "last_href": f"{adir}/{last['version']}.html",
+                "chars_added": last["chars_added"], "chars_removed": last["chars_removed"]}, files
+
+    def _links(self, page: str, adir: str, source: str) -> Links:
+        return Links(home=rel(page, "index.html"),
+                     source=rel(page, f"source/{_safe(source) or 'source'}/index.html"),
+                     article=rel(page, f"{adir}/index.html"), feed=rel(page, f"{adir}/feed.xml"))
+
+    def _index(self, articles: list[dict], source: str | None, sources: list[str]) -> None:
+        base = f"source/{_safe(source) or 'source'}/" if source else ""
+        heading = f"Recent changes: {source}" if source else "Recently changed articles"
+        pages = max(1, -(-len(articles) // self.page_size))
+        for p in range(1, pages + 1):
+            name = f"{base}index.html" if p == 1 else f"{base}index-{p}.html"
+            chunk = articles[(p - 1) * self.page_size : p * self.page_size]
+            shown = [{**a, "href": rel(name, a["href"]), "last_href": rel(name, a["last_href"])}
+                     for a in chunk]
+            links = Links(home=rel(name, "index.html"), feed=rel(name, f"{base}feed.xml"))
+            nav = [{"name": s, "href": rel(name, f"source/{_safe(s) or 'source'}/index.html")}
+                   for s in sources]
+            self.writer.write(name, index_page(
+                heading=heading, articles=shown, sources=nav, links=links, total=len(articles),
+                page=p, pages=pages,
+                prev_href=rel(name, f"{base}index.html" if p == 2 else f"{base}index-{p - 1}.html")
+                if p > 1 else None,
+                next_href=rel(name, f"{base}index-{p + 1}.html") if p < pages else None))
+
+    def _entry(self, article: dict, v: dict, diff: VersionDiff, feed_path: str) -> atom.Entry:
+        page = f"{article_dir(article)}/{v['version']}.html"
+        link = self.absolute(page, feed_path)
+        return atom.Entry(
+            id=self.entry_id(article, v["version"]),
+            title=f"{v['title']} (version {v['version']})",
+            updated=v["fetched_at"],
+            link=link,
+            summary=summary(diff),
+            content_html=feed_entry_html(diff, link),
+            categories=[article["source"]],
+            related=article["url"],
+        )
+
+    def _feed(self, source: str | None) -> None:
+        path = f"source/{_safe(source) or 'source'}/feed.xml" if source else "feed.xml"
+        entries = []
+        for change in self.store.changes(source=source, limit=self.feed_size):
+            article = self.store.article_by_id(change["article_id"])
+            assert article is not None
+            new = self.store.version(article["id"], change["version"])
+            diff = self.cache.get((article["id"], change["version"]))
+            if diff is None:
+                diff = compare_versions(self.store.version(article["id"], change["version"] - 1),
+                                        new)
+            entries.append(self._entry(article, new, diff, path))
+        specific = f"feed/source/{source}" if source else "feed/all"
+        self._write_feed(path, atom.tag_uri(self.authority, FEED_TAG_DATE, specific),
+                         f"newsdiffs: changes ({source})" if source else "newsdiffs: all changes",
+                         entries, updated=entries[0].updated if entries else EPOCH,
+                         alternate=path.replace("feed.xml", "index.html"))
+
+    def _write_feed(self, path: str, feed_id: str, title: str, entries: list[atom.Entry], *,
+                    updated: str, alternate: str) -> None:
+        self.writer.write(path, atom.feed(
+            id=feed_id, title=title, updated=updated, entries=entries,
+            self_link=self.absolute(path, path), alternate=self.absolute(alternate, path)))
+        self.report.feeds += 1
+
+
+def _code_key(base_url: str) -> str:
+    """A hash of everything besides the data that shapes the output."""
+    h = hashlib.sha1(base_url.encode("utf-8"))
+    for path in [*(_HERE / name for name in _CODE), *sorted((_HERE / "templates").iterdir())]:
+        h.update(path.name.encode("utf-8"))
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _chars(diff: VersionDiff | None, version: dict) -> dict[str, int]:
+    if diff is None:
+        return {"chars_added": version["chars_added"], "chars_removed": version["chars_removed"]}
+    return {"chars_added": diff.stats.chars_added, "chars_removed": diff.stats.chars_removed}
+
+
+def build_site(store: Store, out: Path, *, base_url: str = "", page_size: int = 50,
+               feed_size: int = 50, full: bool = False) -> SiteReport:
+    """Write (or refresh) the static site for ``store`` under ``out``."""
+    return SiteBuilder(store, out, base_url=base_url, page_size=page_size,
+                       feed_size=feed_size, full=full).build()

@@ -1,0 +1,149 @@
+"""The reading commands: diff (text/html/json), history, show, changes, search, site, metadata."""
+
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from reading_data import DEMO_BASE, HOSTILE_URL, build_demo_db
+
+from newsdiffs.cli import cli, text_diff
+from newsdiffs.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+RIVER = f"{DEMO_BASE}/news/articles/c1demo0001o"
+RAIL = f"{DEMO_BASE}/news/articles/c2demo0002o"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return build_demo_db(tmp_path_factory.mktemp("cli") / "demo.db", hostile=True)
+
+
+def run(db, *args, ok=True):
+    result = CliRunner().invoke(cli, [args[0], "--db", str(db), *args[1:]])
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def test_diff_text_default_is_the_last_two_versions(db):
+    out = run(db, "diff", RIVER).output
+    assert out.splitlines()[:3] == [
+        "--- version 2  2026-11-20T09:05:00Z",
+        "+++ version 3  2026-11-20T10:10:00Z  (about 1 hour later)",
+        "+32 −10 characters: 1 paragraph changed.",
+    ]
+    assert ('~ Council leader Phil Bialyk said: "This bridge will [-change-]{+transform+} how '
+            'people [-move-]{+get+} around the city{+ and is long overdue+}."') in out
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_diff_text_between_any_two_versions(db):
+    out = run(db, "diff", RIVER, "1", "3").output
+    assert "Title: Council approves [-new-]{+£14m+} river crossing" in out
+    assert "+ Construction is expected to begin next spring" in out
+
+
+def test_diff_json(db):
+    data = json.loads(run(db, "diff", RIVER, "1", "2", "--format", "json").output)
+    assert (data["old"]["version"], data["new"]["version"]) == (1, 2)
+    assert data["article"]["url"] == RIVER and data["title"]["changed"] is True
+    assert [r["op"] for r in data["rows"]] == ["equal", "equal", "inserted", "equal", "equal",
+                                              "equal", "equal"]
+    assert data["rows"][2]["right"][0]["text"].startswith("Construction is expected")
+    assert data["rows"][4]["left"] == [{"text": "Concerns over cost", "kind": "subheading"}]
+    assert [w for w in data["title"]["words"] if w["op"] != "equal"] == [
+        {"op": "delete", "text": "new"}, {"op": "insert", "text": "£14m"},
+        {"op": "delete", "text": "for Exeter"}, {"op": "insert", "text": "despite cost concerns"}]
+    assert data["stats"]["blocks_added"] == 1 and data["summary"].startswith("+")
+
+
+def test_diff_html_is_a_full_escaped_page(db):
+    html = run(db, "diff", HOSTILE_URL, "--format", "html").output
+    doc = lxml.html.fromstring(html)
+    assert not doc.xpath("//script | //img")
+    assert doc.xpath("//div[contains(@class,'colhead')]/div[2]")[0].text_content().startswith(
+        "Version 2")
+
+
+def test_diff_colour_on_a_terminal():
+    old = {"version": 1, "fetched_at": "2026-01-01T00:00:00Z", "title": "T", "byline": None,
+           "body": "The cat sat."}
+    new = {**old, "version": 2, "body": "The black cat sat."}
+    coloured = text_diff(old, new, color=True)
+    assert "\x1b[" in coloured and "black" in coloured
+    assert "{+black +}" in text_diff(old, new)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("diff", "https://nowhere.example/x"), "no tracked article with URL"),
+    (("diff", RAIL), "nothing to diff"),
+    (("diff", RIVER, "1", "9"), "no version 9: the article has versions 1 to 3"),
+    (("show", RIVER, "--version", "7"), "no version 7"),
+    (("changes", "--since", "soon"), "--since 'soon': use a duration"),
+    (("search", "AND OR", "--raw"), "cannot search for 'AND OR'"),
+])
+def test_errors_are_one_line_without_traceback(db, args, message):
+    result = run(db, *args, ok=False)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_database(tmp_path):
+    result = CliRunner().invoke(cli, ["changes", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "database not found" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_history_and_show(db):
+    out = run(db, "history", RIVER).output
+    assert "3 versions" in out and "(about 1 hour later)" in out
+    out = run(db, "show", RIVER, "--version", "1").output
+    assert out.startswith("Council approves new river crossing for Exeter\nBy Jane Smith\n")
+
+
+def test_changes(db):
+    lines = run(db, "changes").output.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("2026-11-20T11:00:00Z  other  v2  +")
+    assert lines[-1] == ("2026-11-20T09:05:00Z  bbc  v2  +130 -13  Council approves £14m river "
+                         f"crossing despite cost concerns  {RIVER}")
+    bbc = run(db, "changes", "--source", "bbc", "--since", "2026-11-20T10:00Z").output
+    assert [line.split()[2] for line in bbc.splitlines()] == ["v2", "v3"]
+    assert run(db, "changes", "--limit", "1").output.count("\n") == 1
+    assert run(db, "changes", "--since", "2030-01-01").output == "no changes since 2030-01-01\n"
+
+
+def test_search(db):
+    out = run(db, "search", "funding decision").output.splitlines()
+    assert [line.split()[2] for line in out[::2]] == ["v2", "v3"]
+    assert "[funding] [decision]" in out[1]
+    result = run(db, "search", "zeppelin")
+    assert result.output == "no versions match 'zeppelin'\n"
+    assert run(db, "search", "script", "--source", "other").output.count("  other  ") == 2
+
+
+def test_site_command_reports_written_and_unchanged(db, tmp_path):
+    out = tmp_path / "public"
+    first = run(db, "site", str(out)).output
+    assert first.startswith(f"{out}: 22 files written, 0 unchanged (4 articles")
+    second = run(db, "site", str(out)).output
+    assert second.startswith(f"{out}: 0 files written, 22 unchanged (4 articles, 4 of them")
+    full = run(db, "site", str(out), "--full", "--base-url", "https://d.example/").output
+    assert "0 of them untouched" in full
+    assert (out / "feed.xml").read_text(encoding="utf-8").count("https://d.example/") > 3
+
+
+def test_metadata_command_writes_the_repo_metadata(db, tmp_path):
+    printed = CliRunner().invoke(cli, ["metadata", "--db", "newsdiffs.db"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.output == (ROOT / "metadata.json").read_text(encoding="utf-8")
+    run(db, "metadata", "-o", str(tmp_path / "m.json"))
+    data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert list(data["databases"]) == [db.stem]
+    with Store(db) as store:
+        assert store.counts()["versions"] == 8

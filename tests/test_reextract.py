@@ -1,0 +1,227 @@
+"""Kept pages and ``newsdiffs reextract``: a round trip on a temporary database."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from newsdiffs.cli import cli
+from newsdiffs.extract import Extractor, get_extractor, registry
+from newsdiffs.extract.generic import parse_html, text_of
+from newsdiffs.items import ArticleItem, Block
+from newsdiffs.revision import clean_item, new_version
+from newsdiffs.store import StaleVersion, Store
+from pipelines.normalise import NormalisePipeline
+from pipelines.store import StorePipeline
+from pipelines.validate import ValidatePipeline
+
+FIXTURES = Path(__file__).parent / "fixtures"
+URL = "https://news.example/story/reextract-1"
+PAGE = """<html><head><title>Harbour wall repairs to start in spring</title></head><body>
+<h1>Harbour wall repairs to start in spring</h1>
+<div class="story">
+  <p>Repairs to the storm-damaged harbour wall will begin in March, the town council said.</p>
+  <p>The work is expected to take eleven weeks and will close the east pier to walkers.</p>
+  <p>Fishing boats will moor at the temporary pontoon by the lifeboat station meanwhile.</p>
+  <p class="related">Related: Storm leaves trail of damage along the coast</p>
+</div></body></html>"""
+
+
+class StoryExtractor(Extractor):
+    """A tiny site extractor whose "fix" (dropping the related link) tests can switch on."""
+
+    name = "reextract-test"
+    version = "1"
+    fixed = False
+
+    def extract(self, html: str | bytes, url: str) -> ArticleItem:
+        sel = parse_html(html)
+        paragraphs = sel.css("div.story p" + (":not(.related)" if self.fixed else ""))
+        return ArticleItem(url=url, canonical_url=URL, title=text_of(sel.css("h1")[0]),
+                           body=[Block(text_of(p)) for p in paragraphs])
+
+
+@pytest.fixture(autouse=True)
+def _registered():
+    registry[StoryExtractor.name] = StoryExtractor
+    yield
+    registry.pop(StoryExtractor.name, None)
+
+
+def crawled(html: bytes | str, fetched_at: str, extractor: Extractor | None = None,
+            url: str = URL) -> ArticleItem:
+    """What the spider hands the pipelines for a page: the extracted item plus the response."""
+    raw = html.encode() if isinstance(html, str) else html
+    item = (extractor or StoryExtractor())(raw, url)
+    item.url, item.source, item.fetched_at, item.http_status, item.html = (
+        url, "example", fetched_at, 200, raw)
+    return item
+
+
+def pipeline_chain(db_path: Path, **settings):
+    crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path), **settings})
+    crawler.stats.open_spider()
+    stages = [build_from_crawler(cls, crawler)
+              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
+    stages[-1].open_spider()
+
+    def run(item):
+        for stage in stages:
+            item = stage.process_item(item)
+        return item
+
+    return run, stages[-1]
+
+
+def reextract(db_path: Path, *args: str):
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(db_path), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_kept_page_round_trip_through_the_pipelines(db_path):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        (version,) = store.versions(store.article(URL)["id"])
+        assert version["kind"] == "edit"
+        assert store.page_html(version["id"]) == PAGE.encode()
+        stored = store.db.execute(
+            "SELECT encoding, html FROM version_html WHERE version_id = ?", [version["id"]]
+        ).fetchone()
+        assert stored[0] == "gzip" and gzip.decompress(stored[1]) == PAGE.encode()
+
+    out = reextract(db_path)
+    assert "1 articles: 1 with a kept page, 1 re-extracted, 0 corrected, 1 unchanged, 0 failed" in out
+    with Store(db_path) as store:
+        assert store.counts() == {"articles": 1, "versions": 1, "checks": 1}
+
+
+def test_keep_html_setting_off_keeps_no_page(db_path):
+    run, store_stage = pipeline_chain(db_path, NEWSDIFFS_KEEP_HTML=False)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        assert store.counts()["versions"] == 1
+        assert store.db.execute("SELECT count(*) FROM version_html").fetchone()[0] == 0
+    assert "0 with a kept page, 0 re-extracted" in reextract(db_path)
+
+
+def test_fixed_extractor_stores_one_corrected_revision(db_path, monkeypatch):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    with pytest.raises(DropItem):  # the same page again: unchanged
+        run(crawled(PAGE, "2026-02-01T11:00:00Z"))
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        before = store.article(URL)
+
+    monkeypatch.setattr(StoryExtractor, "fixed", True)
+    assert "would correct" in reextract(db_path, "--dry-run")
+    out = reextract(db_path, "--source", "example")
+    assert f"corrected {URL} version 1 -> version 2" in out
+    assert "1 corrected, 0 unchanged, 0 failed" in out
+
+    with Store(db_path) as store:
+        article = store.article(URL)
+        v1, v2 = store.versions(article["id"])
+        assert (v1["kind"], v2["kind"]) == ("edit", "reextract")
+        assert "Related:" in v1["body"] and "Related:" not in v2["body"]
+        assert v2["fetched_at"] == v1["fetched_at"]  # the text is what that fetch said
+        assert v2["chars_removed"] > 0 and v2["extractor"] == "reextract-test/1"
+        assert store.page_html(v2["id"]) == PAGE.encode()
+        last = store.checks(article["id"])[-1]
+        assert (last["outcome"], last["detail"], last["version"], last["http_status"]) == (
+            "changed", "reextract", 2, None)
+        # Nothing was fetched and the story was not edited: the schedule stands.
+        for column in ("last_checked", "last_changed", "next_check", "check_count", "status"):
+            assert article[column] == before[column], column
+        assert article["version_count"] == 2
+
+    # Run again: the corrected text is the latest, nothing more to do.
+    assert "1 re-extracted, 0 corrected, 1 unchanged" in reextract(db_path)
+    # A later crawl of the same page compares with the corrected text: unchanged.
+    run, store_stage = pipeline_chain(db_path)
+    with pytest.raises(DropItem, match="unchanged"):
+        run(crawled(PAGE, "2026-02-01T12:00:00Z"))
+    store_stage.close_spider()
+
+
+def test_older_versions_are_reported_not_rewritten(db_path, monkeypatch):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    run(crawled(PAGE.replace("eleven weeks", "twelve weeks"), "2026-02-02T10:00:00Z"))
+    store_stage.close_spider()
+    monkeypatch.setattr(StoryExtractor, "fixed", True)
+    out = reextract(db_path, "--all-versions")
+    assert f"differs {URL} version 1" in out and "left as stored" in out
+    assert f"corrected {URL} version 2 -> version 3" in out
+    assert "2 re-extracted, 1 corrected, 0 unchanged, 0 failed, 1 older versions differ" in out
+    with Store(db_path) as store:
+        assert [v["kind"] for v in store.versions(store.article(URL)["id"])] == [
+            "edit", "edit", "reextract"]
+
+
+def test_failures_are_counted_and_nothing_is_written(db_path, monkeypatch):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+
+    def empty(self, html, url):
+        return ArticleItem(url=url, title="Harbour wall", body=[])
+
+    monkeypatch.setattr(StoryExtractor, "extract", empty)
+    out = reextract(db_path)
+    assert f"failed {URL} version 1: empty body" in out
+    assert "0 corrected, 0 unchanged, 1 failed" in out
+    registry.pop(StoryExtractor.name)  # an extractor that no longer exists
+    assert "no extractor named 'reextract-test'" in reextract(db_path)
+    with Store(db_path) as store:
+        assert store.counts()["versions"] == 1
+
+
+def test_real_extractor_reproduces_the_crawled_fingerprint(db_path):
+    """The pipelines and reextract turn a page into text the same way (bbc fixture)."""
+    case = FIXTURES / "bbc" / "current-2024"
+    url = (case / "url.txt").read_text().strip()
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled((case / "page.html").read_bytes(), "2026-02-01T10:00:00Z",
+                get_extractor("bbc"), url))
+    store_stage.close_spider()
+    out = reextract(db_path)
+    assert "1 re-extracted, 0 corrected, 1 unchanged, 0 failed" in out
+
+
+def test_record_reextraction_refuses_a_stale_version(db_path):
+    with Store(db_path) as store:
+        item = clean_item(StoryExtractor()(PAGE, URL))
+        for at in ("2026-02-01T10:00:00Z", "2026-02-02T10:00:00Z"):
+            latest = store.latest_version(store.article(URL)["id"]) if store.article(URL) else None
+            version = new_version(item, fetched_at=at, previous=latest)
+            store.record_check(url=URL, source="example", checked_at=at, http_status=200,
+                               outcome="changed" if latest else "new",
+                               new_version=version, html=PAGE.encode())
+            item.title += " (updated)"
+        first = store.versions(store.article(URL)["id"])[0]
+        correction = new_version(item, fetched_at=first["fetched_at"], previous=first,
+                                 kind="reextract")
+        with pytest.raises(StaleVersion):
+            store.record_reextraction(corrects={**first}, new_version=correction,
+                                      checked_at="2026-02-03T10:00:00Z")
+        assert store.counts()["versions"] == 2
+
+
+def test_schema_has_kind_and_version_html(db_path):
+    with Store(db_path) as store:
+        assert store.db["versions"].columns_dict["kind"] is str
+        assert set(store.db["version_html"].columns_dict) == {"version_id", "encoding", "html"}
+        assert store.db["version_html"].pks == ["version_id"]
+        applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
+        assert "m004_raw_html" in applied
