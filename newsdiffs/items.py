@@ -62,6 +62,9 @@ class ArticleItem:
     extractor_version: str = ""
     #: Why extraction failed, when the extractor or spider knows (else ``None``).
     error: str | None = None
+    #: For a tracked article whose URL now leads to another article (an HTTP
+    #: redirect or a new canonical URL): the other article's URL.
+    redirected_to: str | None = None
     #: Conditional-fetch validators sent back on the next check.
     etag: str | None = None
     last_modified: str | None = None

@@ -242,20 +242,3 @@ def cron_fields(every: timedelta) -> str:
         f"cannot run every {format_duration(every)} evenly with cron: use a number of minutes "
         "that divides 60 (5m, 10m, 15m, 30m ...), of hours that divides 24, or 1d"
     )
-
-
-#: How a spider marks a known article that now leads to another one (the
-#: ``error`` of the item it yields for the old URL; stored as the check's detail).
-REDIRECT_NOTE = "redirected to "
-
-
-def redirect_note(target: str) -> str:
-    """The note recorded for an article that redirects to ``target``."""
-    return REDIRECT_NOTE + target
-
-
-def redirect_target(note: str | None) -> str | None:
-    """The target URL of a :func:`redirect_note`, else ``None``."""
-    if note and note.startswith(REDIRECT_NOTE):
-        return note[len(REDIRECT_NOTE):].strip() or None
-    return None

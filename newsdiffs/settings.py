@@ -19,7 +19,7 @@ NEWSDIFFS_MIN_BODY_CHARS = 150
 NEWSDIFFS_KEEP_HTML = True
 #: Contact URL put in the User-Agent so publishers can reach the operator. The
 #: User-Agent, "newsdiffs/<version> (+<contact URL>)", follows it even when it
-#: is given with -s (newsdiffs.middlewares.UserAgentAddon); set USER_AGENT to replace it.
+#: is given with -s (spiders.middlewares.UserAgentAddon); set USER_AGENT to replace it.
 NEWSDIFFS_CONTACT_URL = "https://github.com/newsdiffs/newsdiffs"
 #: Re-check policy per source (defaults in newsdiffs.schedule), e.g.
 #: {"bbc": {"finish_after": "14d", "tiers": [["3h", "10m"], ["1d", "1h"]], "gone": ["1h", "1d"]}}
@@ -39,11 +39,11 @@ NEWSDIFFS_DISABLED_SPIDERS: list = []
 NEWSDIFFS_RETRY_BACKOFF = 2.0
 NEWSDIFFS_RETRY_BACKOFF_MAX = 60.0
 
-ADDONS = {"newsdiffs.middlewares.UserAgentAddon": 0}
+ADDONS = {"spiders.middlewares.UserAgentAddon": 0}
 DOWNLOADER_MIDDLEWARES = {
     # The same retries, with a wait before each (Scrapy's own retries at once).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsdiffs.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
 }
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8

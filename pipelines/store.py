@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 
 from newsdiffs.compare import outcome_for
 from newsdiffs.revision import new_version
-from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for, redirect_target
+from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Store
 from newsdiffs.times import from_iso, now_iso, to_iso
 from newsdiffs.urls import canonicalize
@@ -87,10 +87,11 @@ class StorePipeline:
         policy = self.policy(common["source"])
         quiet_since = (article or {}).get("last_changed") or (article or {}).get(
             "first_seen") or checked_at
-        # A 304 has no page to read (the validate pipeline saw no title): the
-        # stored version still stands.
+        # A 304 has no page to read: the stored version still stands.
         if common["http_status"] == 304 and article is not None:
             self._not_modified(common, article, policy, quiet_since, adapter)
+        if adapter.get("redirected_to") and article is not None:
+            self._redirected(common, adapter["redirected_to"])
         if adapter.get("error"):
             self._failed(common, article, policy, quiet_since, adapter["error"])
         validators = (adapter.get("etag"), adapter.get("last_modified"))
@@ -137,18 +138,20 @@ class StorePipeline:
         self._inc("not_modified")
         raise DropItem(f"not modified: {common['url']}", log_level="DEBUG")
 
+    def _redirected(self, common: dict, target: str) -> NoReturn:
+        """Record that a tracked article now leads to another one (which is tracked in its own right)."""
+        self.store.record_check(  # type: ignore[union-attr]
+            **common, outcome="unchanged", detail=f"redirected to {target}", next_check=None,
+            status="finished", redirected_to=target)
+        self._inc("unchanged")
+        self._inc("redirected")
+        raise DropItem(f"{common['url']} redirected to {target}", log_level="INFO")
+
     def _failed(self, common: dict, article: dict | None, policy: Policy, quiet_since: str,
                 error: str) -> NoReturn:
         """Record a check that read no article: moved elsewhere, gone, or failed."""
         store, url = self.store, common["url"]
         assert store is not None
-        target = redirect_target(error)
-        if target and article is not None:
-            store.record_check(**common, outcome="unchanged", detail=error, next_check=None,
-                               status="finished", redirected_to=target)
-            self._inc("unchanged")
-            self._inc("redirected")
-            raise DropItem(f"{url} {error}", log_level="INFO")
         if common["http_status"] in GONE_STATUSES:
             gone = 1 + (store.streak(article["id"], GONE_STATUSES) if article else 0)
             moment = policy.next_gone_check(from_iso(common["checked_at"]), gone)

@@ -25,6 +25,8 @@ class ValidatePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
+        if adapter.get("http_status") == 304 or adapter.get("redirected_to"):
+            return item  # no page was read: nothing to validate
         adapter["error"] = validation_problem(
             http_status=adapter.get("http_status") or 200,
             title=adapter.get("title") or "",

@@ -16,7 +16,6 @@ from twisted.python.failure import Failure
 from newsdiffs.extract import ExtractionError, get_extractor
 from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
 from newsdiffs.items import ArticleItem
-from newsdiffs.schedule import redirect_note
 from newsdiffs.store import Store
 from newsdiffs.times import now_iso
 from newsdiffs.urls import canonicalize
@@ -226,7 +225,7 @@ class NewsSpider(scrapy.Spider):
             statuses = [r for r in response.meta.get("redirect_reasons", ()) if isinstance(r, int)]
             yield ArticleItem(url=response.url, canonical_url=tracked, source=self.name,
                               fetched_at=fetched_at, http_status=(statuses or [response.status])[0],
-                              error=redirect_note(found), extractor=item.extractor,
+                              redirected_to=found, extractor=item.extractor,
                               extractor_version=item.extractor_version)
             self.requested.add(found)
             tracked = found

@@ -17,7 +17,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 
-from .schedule import backoff_delay, retry_after_seconds
+from newsdiffs.schedule import backoff_delay, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

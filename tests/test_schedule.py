@@ -16,8 +16,6 @@ from newsdiffs.schedule import (
     format_duration,
     parse_duration,
     policy_for,
-    redirect_note,
-    redirect_target,
     retry_after_seconds,
 )
 from newsdiffs.store import Store
@@ -273,8 +271,3 @@ def test_cron_fields(every, fields):
 def test_cron_fields_rejects_uneven(every):
     with pytest.raises(ScheduleError):
         cron_fields(parse_duration(every))
-
-
-def test_redirect_note_round_trip():
-    assert redirect_target(redirect_note("https://x.org/b")) == "https://x.org/b"
-    assert redirect_target("HTTP 404") is None and redirect_target(None) is None
