@@ -138,8 +138,7 @@ REEXTRACT_PROGRESS_EVERY = 100
 
 def _source_extractor(name: str, sources_file: str | None = None):
     """The extractor of the source ``name`` in the sources file (as the feeds spider builds it)."""
-    from .extract.configured import ConfiguredExtractor
-    from .extract.generic import GenericExtractor
+    from .extract.configured import extractor_for_source
 
     path = sources_file or os.environ.get("NEWSDIFFS_SOURCES") or "sources.toml"
     found: dict[str, Source] = {}
@@ -150,10 +149,7 @@ def _source_extractor(name: str, sources_file: str | None = None):
             raise click.ClickException(str(exc)) from None
     if name not in found:
         raise click.ClickException(f"no extractor or source named {name!r} (sources file {path})")
-    s = found[name]
-    if s.has_selectors:
-        return ConfiguredExtractor(body=s.body, title=s.title, exclude=s.exclude)
-    return GenericExtractor()
+    return extractor_for_source(found[name])
 
 
 def _named_extractor(name: str, sources_file: str | None = None):

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 class SourceExtractors:
     """Reads a page with the extractor of the source its URL belongs to (generic for none)."""
 
+    #: Recorded with failed checks; an extracted item names the extractor that read it.
     name = "feeds"
     version = "1"
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_check import case_id, check_fixture, fixture_cases, load_case
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from fixture_check import case_id, check_fixture, fixture_cases, load_case
-from newsdiffs.extract import extractor_for_url, get_extractor
-from newsdiffs.extract import aljazeera, apnews, independent, npr
+from newsdiffs.extract import aljazeera, apnews, extractor_for_url, get_extractor, independent, npr
 from newsdiffs.extract.configured import css_blocks, parse_any_date, strip_by
 from newsdiffs.extract.generic import parse_html
 from newsdiffs.items import Block

@@ -81,7 +81,8 @@ def css_blocks(
     "related stories" promo and is dropped, together with a heading that only
     introduced such promos ("More:", "Read more"); separator lines are dropped.
     """
-    skipped = {found.root for found in scope.css(", ".join(filter(None, (ALWAYS_NOT_BODY, not_body))))}
+    never = ", ".join(filter(None, (ALWAYS_NOT_BODY, not_body)))
+    skipped = {found.root for found in scope.css(never)}
     taken: set[etree._Element] = set()
     out: list[Block] = []
     for container in scope.css(body):
@@ -235,16 +236,13 @@ class SiteExtractor(Extractor):
 
     The first layout whose ``body`` selector matches reads the page. When it
     finds no body text, the JSON-LD ``articleBody`` is used, then trafilatura
-    with :data:`prune` removed first. A live page (``LiveBlogPosting``, or
-    :data:`live_marker` present) raises :class:`ExtractionError`, as does a
-    page without a JSON-LD article that says it is a video, audio or gallery
+    with :data:`prune` removed first. A live page (``LiveBlogPosting``)
+    raises :class:`ExtractionError`, as does a page without a JSON-LD article that says it is a video, audio or gallery
     page, and a page in no known layout that is not marked as an article (no
     JSON-LD article, no ``og:type`` article: an index or error page).
     """
 
     layouts: ClassVar[tuple[Layout, ...]] = ()
-    #: CSS of markup found only on live pages.
-    live_marker: ClassVar[str] = ""
     #: Removed before trafilatura reads a page whose layout gave no body.
     prune: ClassVar[tuple[str, ...]] = ()
     #: Decorations of ``<title>`` around the headline (" | AP News").
@@ -271,7 +269,7 @@ class SiteExtractor(Extractor):
     def extract(self, html: str | bytes, url: str) -> ArticleItem:
         sel = parse_html(html)
         ld = jsonld_article(sel) or {}
-        if ld.get("live") or (self.live_marker and sel.css(self.live_marker)):
+        if ld.get("live"):
             raise ExtractionError("live page, not an article")
         if not ld and is_media_page(sel):
             raise ExtractionError("video, audio or gallery page, not an article")

@@ -585,8 +585,11 @@ def _comparable(text: str) -> str:
 def _is_site_name(text: str, sites: Sequence[str]) -> bool:
     """Whether ``text`` is a site's name ("POLITICO", "Aktuálně.cz", "Bloomberg UK")."""
     words = re.sub(r"[^\w]+", "", _comparable(text))
+    # Short names ("ft", "bbc") only match exactly: they hide inside ordinary words.
     return bool(words) and any(
-        words in site or (site in words and len(words) <= len(site) + 10) for site in sites if site)
+        words == site or (min(len(words), len(site)) >= 4 and (
+            words in site or (site in words and len(words) <= len(site) + 10)))
+        for site in sites if site)
 
 
 #: Parts of an ``<h1>`` that are not the headline: a kicker above it, screen-reader text.
