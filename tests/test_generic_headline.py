@@ -58,3 +58,9 @@ def test_displayed_headline_keeps_a_title_with_no_better_candidate():
     sel = parse_html(page(""))
     assert displayed_headline(sel, "A plain headline", "https://gazette.example/x") == (
         "A plain headline")
+
+
+def test_a_short_site_name_does_not_hide_a_headline():
+    item = GenericExtractor()(page('<meta property="og:title" content="Gift shops">',
+                                   "<h1>Gift shops</h1>"), "https://www.ft.com/content/x")
+    assert item.title == "Gift shops"

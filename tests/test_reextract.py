@@ -225,3 +225,25 @@ def test_schema_has_kind_and_version_html(db_path):
         assert store.db["version_html"].pks == ["version_id"]
         applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
         assert "m004_raw_html" in applied
+
+
+def test_configured_source_is_read_with_its_selectors(db_path, tmp_path):
+    from newsdiffs.extract.configured import ConfiguredExtractor
+    from newsdiffs.sources import add_source, make_source
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(add_source("", make_source(
+        name="gazette", feeds=["https://news.example/rss.xml"], pattern="^https://news.example/",
+        body="div.story", exclude=".related")))
+    extractor = ConfiguredExtractor(body="div.story", exclude=".related")
+    with Store(db_path) as store:
+        item = clean_item(extractor(PAGE, URL))
+        assert "Related:" not in item.body_text()
+        store.record_check(url=URL, source="gazette", checked_at="2026-02-01T10:00:00Z",
+                           http_status=200, outcome="new", html=PAGE.encode(),
+                           new_version=new_version(item, fetched_at="2026-02-01T10:00:00Z",
+                                                   previous=None))
+    out = reextract(db_path, "--sources-file", str(sources))
+    assert "1 re-extracted, 0 corrected, 1 unchanged, 0 failed" in out
+    out = reextract(db_path, "--sources-file", str(tmp_path / "none.toml"))
+    assert "no extractor or source named 'gazette'" in out and "1 failed" in out
