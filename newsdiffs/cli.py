@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
-from .render import summary, version_page
+from .render import later, summary, version_page
 from .store import Store, StoreError
 from .times import from_iso, in_words
 from .urls import canonicalize
@@ -120,7 +120,14 @@ def show(db_path: str, url: str, number: int | None) -> None:
 
 def _styled_words(ops: list[WordOp], color: bool) -> str:
     out = []
-    for w in ops:
+    for k, w in enumerate(ops):
+        if w.op != "equal" and not w.text.strip():
+            # Whitespace swapped for whitespace (a split or merge): show the new spacing.
+            if w.op == "insert":
+                out.append(w.text)
+                continue
+            if any(n.op == "insert" and not n.text.strip() for n in ops[max(k - 1, 0) : k + 2]):
+                continue
         if w.op == "equal":
             out.append(w.text)
         elif w.op == "delete":
@@ -134,7 +141,11 @@ def _styled_words(ops: list[WordOp], color: bool) -> str:
 
 def _diff_row_lines(row: Row, rows: list[Row], color: bool) -> list[str]:
     if row.op == "changed":
-        return ["~ " + _styled_words(row.words, color)]
+        note = ""
+        if len(row.left) != len(row.right):
+            note = (f"(split into {len(row.right)} paragraphs) " if len(row.left) == 1
+                    else f"({len(row.left)} paragraphs merged) ")
+        return ["~ " + note + _styled_words(row.words, color)]
     if row.op == "inserted":
         text = SEPARATOR.join(b.as_text() for b in row.right)
         return ["+ " + (click.style(text, fg="green") if color else text)]
@@ -157,9 +168,9 @@ def text_diff(old: dict, new: dict, color: bool = False, diff: VersionDiff | Non
     lines start with ``~`` (changed), ``+`` (added), ``-`` (removed), ``>`` (moved).
     """
     diff = diff or compare_versions(old, new)
-    later = in_words(from_iso(new["fetched_at"]) - from_iso(old["fetched_at"]))
+    when = later(old["fetched_at"], new["fetched_at"])
     lines = [f"--- version {old['version']}  {old['fetched_at']}",
-             f"+++ version {new['version']}  {new['fetched_at']}  ({later} later)",
+             f"+++ version {new['version']}  {new['fetched_at']}  ({when})",
              summary(diff), ""]
     if diff.title.changed:
         lines += ["Title: " + _styled_words(diff.title.words, color), ""]

@@ -22,8 +22,8 @@ Deleted and inserted blocks in one run are paired by word similarity, not by
 position, so a new paragraph in front of an edited one does not turn into
 two unrelated "changes".
 
-:func:`change_stats` is the older, positional summary the pipelines store as
-``chars_added`` / ``chars_removed``; it is kept as it was.
+:func:`change_stats` is the summary the pipelines store as ``chars_added`` /
+``chars_removed``: the same alignment, so stored figures match the highlights.
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ _OP_NAMES: dict[int, WordOpName] = {EQUAL: "equal", INSERT: "insert", DELETE: "d
 
 #: Two blocks with at least this word similarity (Dice over word sets) are one edited block.
 PAIR_MIN = 0.5
-#: A split or merge (one block against 2-3 neighbours) needs this similarity.
+#: A split or merge (one block against 2-3 neighbours) needs this similarity ...
 GROUP_MIN = 0.75
+#: ... and each of the neighbours must have this share of its words in the one block.
+GROUP_PART_MIN = 0.75
 #: A block deleted in one place and inserted elsewhere with this similarity is a move ...
 MOVE_MIN = 0.8
 #: ... if it has at least this many words (short lines repeat too easily).
@@ -138,36 +140,12 @@ def split_blocks(text: str) -> list[str]:
 
 
 def change_stats(old: str, new: str) -> Stats:
-    """Characters and blocks added/removed between two stored texts (body or title)."""
-    added = removed = b_add = b_rem = b_chg = 0
-    runs = diff_tokens(split_blocks(old), split_blocks(new))
-    i = 0
-    while i < len(runs):
-        op, blocks = runs[i]
-        if op == EQUAL:
-            i += 1
-            continue
-        # A run of deletions next to a run of insertions is a set of edited blocks.
-        dels: list[str] = []
-        ins: list[str] = []
-        while i < len(runs) and runs[i][0] != EQUAL:
-            (dels if runs[i][0] == DELETE else ins).extend(runs[i][1])
-            i += 1
-        paired = min(len(dels), len(ins))
-        for old_block, new_block in zip(dels[:paired], ins[:paired], strict=True):
-            for wop, text in diff_words(old_block, new_block):
-                if wop == INSERT:
-                    added += len(text)
-                elif wop == DELETE:
-                    removed += len(text)
-        b_chg += paired
-        for block in dels[paired:]:
-            removed += len(block)
-            b_rem += 1
-        for block in ins[paired:]:
-            added += len(block)
-            b_add += 1
-    return Stats(added, removed, b_add, b_rem, b_chg)
+    """Characters and blocks added/removed between two stored texts (body or title).
+
+    The same alignment as :func:`compare` (what the pages highlight), so the
+    stored ``chars_added``/``chars_removed`` match what readers see.
+    """
+    return compare(old, new).stats
 
 
 # -- the aligned diff ---------------------------------------------------------
@@ -348,7 +326,6 @@ class _Group:
 
     old: list[int]
     new: list[int]
-    move: bool = False
 
 
 def _align(dels: list[int], ins: list[int], old_terms: list[frozenset[str]],
@@ -384,15 +361,13 @@ def _align(dels: list[int], ins: list[int], old_terms: list[frozenset[str]],
                 if groups_allowed:
                     for k in (2, 3):
                         if j >= k:  # one old block split into k new ones
-                            s = _similarity(a, frozenset().union(
-                                *(new_terms[x] for x in ins[j - k : j])))
-                            if s >= GROUP_MIN and score[i - 1][j - k] + s * (k + 1) / 2 > best:
-                                best, step = score[i - 1][j - k] + s * (k + 1) / 2, (1, k, s)
+                            s = _group_score(a, [new_terms[x] for x in ins[j - k : j]])
+                            if s and score[i - 1][j - k] + s > best:
+                                best, step = score[i - 1][j - k] + s, (1, k, s)
                         if i >= k:  # k old blocks merged into one
-                            s = _similarity(frozenset().union(
-                                *(old_terms[x] for x in dels[i - k : i])), b)
-                            if s >= GROUP_MIN and score[i - k][j - 1] + s * (k + 1) / 2 > best:
-                                best, step = score[i - k][j - 1] + s * (k + 1) / 2, (k, 1, s)
+                            s = _group_score(b, [old_terms[x] for x in dels[i - k : i]])
+                            if s and score[i - k][j - 1] + s > best:
+                                best, step = score[i - k][j - 1] + s, (k, 1, s)
             score[i][j], back[i][j] = best, step
     groups: list[_Group] = []
     i, j = m, n
@@ -402,6 +377,18 @@ def _align(dels: list[int], ins: list[int], old_terms: list[frozenset[str]],
         i, j = i - di, j - dj
     groups.reverse()
     return _dels_first(groups)
+
+
+def _group_score(whole: frozenset[str], parts: list[frozenset[str]]) -> float:
+    """Score of one block against several (a split or merge), or 0 when it is not one.
+
+    Every part must be mostly made of the whole's words, so an unrelated
+    neighbour is never swallowed into a group.
+    """
+    if any(not p or len(p & whole) < GROUP_PART_MIN * len(p) for p in parts):
+        return 0.0
+    s = _similarity(whole, frozenset().union(*parts))
+    return s * (len(parts) + 1) / 2 if s >= GROUP_MIN else 0.0
 
 
 def _dels_first(groups: list[_Group]) -> list[_Group]:
@@ -459,38 +446,43 @@ def _hunks(old: list[str], new: list[str]) -> list[tuple[int, int, int] | _Hunk]
     return out
 
 
-def _find_moves(hunks: list[_Hunk], old: list[str], new: list[str],
-                old_terms: list[frozenset[str]], new_terms: list[frozenset[str]],
-                exact: bool) -> dict[int, int]:
-    """Old index -> new index of blocks that left one hunk and reappeared in another."""
+def _exact_moves(hunks: list[_Hunk], old: list[str], new: list[str]) -> dict[int, int]:
+    """Old index -> new index of blocks deleted in one hunk and inserted unchanged in another."""
+    where: dict[str, list[tuple[int, int]]] = {}
+    for h, hunk in enumerate(hunks):
+        for d in hunk.dels:
+            where.setdefault(old[d], []).append((h, d))
     moves: dict[int, int] = {}
-    if exact:
-        where: dict[str, list[tuple[int, int]]] = {}
-        for h, hunk in enumerate(hunks):
-            for d in hunk.dels:
-                where.setdefault(old[d], []).append((h, d))
-        for h, hunk in enumerate(hunks):
-            for n in hunk.ins:
-                candidates = where.get(new[n], [])
-                for c, (dh, d) in enumerate(candidates):
-                    if dh != h:
-                        moves[d] = n
-                        del candidates[c]
-                        break
-        return moves
-    dels = [(h, d) for h, hunk in enumerate(hunks) for d in hunk.dels
-            if len(old_terms[d]) >= MOVE_MIN_WORDS]
-    ins = [(h, n) for h, hunk in enumerate(hunks) for n in hunk.ins
-           if len(new_terms[n]) >= MOVE_MIN_WORDS]
+    for h, hunk in enumerate(hunks):
+        for n in hunk.ins:
+            candidates = where.get(new[n], [])
+            for c, (dh, d) in enumerate(candidates):
+                if dh != h:
+                    moves[d] = n
+                    del candidates[c]
+                    break
+    return moves
+
+
+def _near_moves(dels: list[int], ins: list[int], old_terms: list[frozenset[str]],
+                new_terms: list[frozenset[str]]) -> dict[int, int]:
+    """Old index -> new index of lone blocks that are nearly the same text, best first.
+
+    They are lone because pairing them in place would have crossed another
+    pair (or they sit in different hunks): so the text moved.
+    """
+    dels = [d for d in dels if len(old_terms[d]) >= MOVE_MIN_WORDS]
+    ins = [n for n in ins if len(new_terms[n]) >= MOVE_MIN_WORDS]
     if len(dels) * len(ins) > PAIRING_BUDGET:
-        return moves
+        return {}
     scored = []
-    for dh, d in dels:
-        for nh, n in ins:
-            if dh != nh and _could_reach(old_terms[d], new_terms[n], MOVE_MIN):
+    for d in dels:
+        for n in ins:
+            if _could_reach(old_terms[d], new_terms[n], MOVE_MIN):
                 s = _similarity(old_terms[d], new_terms[n])
                 if s >= MOVE_MIN:
                     scored.append((-s, d, n))
+    moves: dict[int, int] = {}
     used_new: set[int] = set()
     for _, d, n in sorted(scored):
         if d not in moves and n not in used_new:
@@ -517,7 +509,7 @@ def compare(old_body: str, new_body: str, *, old_title: str = "", new_title: str
 
     # 1. exact moves; 2. in-place pairing of what is left; 3. near-exact moves
     #    among the blocks that are still alone.
-    moves = _find_moves(hunks, old, new, old_terms, new_terms, exact=True)
+    moves = _exact_moves(hunks, old, new)
     moved_new = set(moves.values())
     aligned: list[list[_Group]] = []
     for hunk in hunks:
@@ -530,10 +522,11 @@ def compare(old_body: str, new_body: str, *, old_title: str = "", new_title: str
             if n in moved_new:
                 _place(groups, _Group([], [n]))
         aligned.append(groups)
-    lone = [_Hunk([d for g in groups if g.old and not g.new for d in g.old if d not in moves],
-                  [n for g in groups if g.new and not g.old for n in g.new if n not in moved_new])
-            for groups in aligned]
-    moves.update(_find_moves(lone, old, new, old_terms, new_terms, exact=False))
+    lone_old = [d for groups in aligned for g in groups if g.old and not g.new
+                for d in g.old if d not in moves]
+    lone_new = [n for groups in aligned for g in groups if g.new and not g.old
+                for n in g.new if n not in moved_new]
+    moves.update(_near_moves(lone_old, lone_new, old_terms, new_terms))
 
     rows: list[Row] = []
     hunk_groups = iter(aligned)

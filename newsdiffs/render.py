@@ -93,8 +93,9 @@ def changed_times(version_count: int) -> str:
 
 
 def later(old_time: str, new_time: str) -> str:
-    """``about 1 hour`` between two stored timestamps."""
-    return in_words(from_iso(new_time) - from_iso(old_time))
+    """``about 1 hour later`` (or ``... earlier``) from one stored timestamp to another."""
+    delta = from_iso(new_time) - from_iso(old_time)
+    return f"{in_words(delta)} {'earlier' if delta.total_seconds() < 0 else 'later'}"
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from .diff import change_stats
+from .diff import compare
 from .items import ArticleItem, blocks_to_text
 from .normalize import clean_blocks, clean_text, fingerprint
 from .store import NewVersion
@@ -45,9 +45,9 @@ def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, An
     elif previous["hash"] == digest:
         added = removed = 0
     else:
-        t = change_stats(previous["title"], item.title)
-        b = change_stats(previous["body"], body_text)
-        added, removed = t.chars_added + b.chars_added, t.chars_removed + b.chars_removed
+        stats = compare(previous["body"], body_text, old_title=previous["title"],
+                        new_title=item.title).stats
+        added, removed = stats.chars_added, stats.chars_removed
     return NewVersion(
         fetched_at=fetched_at,
         url=item.url,

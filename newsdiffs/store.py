@@ -409,7 +409,7 @@ class Store:
             f"""SELECT a.source, count(*) AS checks,
                        sum(c.outcome = 'failed'
                            AND coalesce(c.http_status, 0) NOT IN ({gone})) AS failures,
-                       sum(c.outcome != 'failed'
+                       sum(c.outcome != 'failed' AND coalesce(c.detail, '') != 'reextract'
                            AND coalesce(c.http_status, 0) != ?) AS extractions
                 FROM checks c JOIN articles a ON a.id = c.article_id
                 WHERE c.checked_at >= ? GROUP BY a.source""", [not_modified, since])}
@@ -421,6 +421,7 @@ class Store:
             last = self._one(
                 """SELECT c.checked_at FROM checks c JOIN articles a ON a.id = c.article_id
                    WHERE a.source = ? AND c.outcome != 'failed'
+                     AND coalesce(c.detail, '') != 'reextract'
                    ORDER BY c.checked_at DESC LIMIT 1""", [source])
             row["last_ok"] = last["checked_at"] if last else None
         return list(rows.values())

@@ -1,22 +1,21 @@
-"""Clean the text fields of an item (see ``newsdiffs.normalize``)."""
+"""Clean the text fields of an item (see ``newsdiffs.normalize`` and ``newsdiffs.revision``)."""
 
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from newsdiffs.normalize import clean_blocks, clean_text
-from newsdiffs.urls import canonicalize
+from newsdiffs.revision import clean_item
 
 
 class NormalisePipeline:
-    """Entities decoded, NFC, invisible characters dropped, whitespace collapsed, empty blocks dropped."""
+    """Entities decoded, NFC, invisible characters dropped, whitespace collapsed, empty blocks dropped.
+
+    The cleaning is :func:`newsdiffs.revision.clean_item`, the same function
+    ``newsdiffs reextract`` and ``newsdiffs extract`` use, so a stored hash is
+    reproduced exactly when a page is read again.
+    """
 
     def process_item(self, item):
-        adapter = ItemAdapter(item)
-        if adapter.get("error"):
+        if ItemAdapter(item).get("error"):
             return item
-        adapter["title"] = clean_text(adapter.get("title"))
-        adapter["byline"] = clean_text(adapter.get("byline")) or None
-        adapter["body"] = clean_blocks(adapter.get("body") or [])
-        adapter["canonical_url"] = canonicalize(adapter.get("canonical_url") or adapter["url"])
-        return item
+        return clean_item(item)

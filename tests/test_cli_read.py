@@ -147,3 +147,19 @@ def test_metadata_command_writes_the_repo_metadata(db, tmp_path):
     assert list(data["databases"]) == [db.stem]
     with Store(db) as store:
         assert store.counts()["versions"] == 8
+
+
+def test_text_diff_of_a_split_a_move_and_a_reverse_diff():
+    a = "The first paragraph says what happened at the council meeting on Tuesday night."
+    b = "The second paragraph has the reaction of local residents and business owners."
+    c = "The third paragraph has background about the cost of the project so far."
+    old = {"version": 1, "fetched_at": "2026-01-01T00:00:00Z", "title": "T", "byline": None,
+           "body": f"{a}\n\n{b} {c}"}
+    new = {**old, "version": 2, "fetched_at": "2026-01-02T00:00:00Z",
+           "body": f"{b}\n\n{c}\n\n{a.replace('Tuesday', 'Monday')}"}
+    out = text_diff(old, new)
+    assert f"~ (split into 2 paragraphs) {b}\n\n{c}\n" in out and "[- -]" not in out
+    assert f"> (moved from paragraph 1) {a[:-14]}[-Tuesday-]{{+Monday+}} night." in out
+    back = text_diff(new, old)
+    assert "(1 day earlier)" in back.splitlines()[1]
+    assert f"~ (2 paragraphs merged) {b} {c}" in back

@@ -221,3 +221,14 @@ def test_random_edits_always_rebuild_both_versions(seed):
     for row in diff.rows:
         if row.op == "moved":
             assert diff.rows[row.partner].partner == diff.rows.index(row)
+
+
+def test_a_split_does_not_swallow_a_neighbour_and_a_crossing_edit_is_a_move():
+    # Nothing is equal here (one hunk): B+C is split, and an edited A jumps past it.
+    old, new = body(A, B + " " + C), body(B, C, A.replace("Tuesday", "Monday"))
+    diff = compare(old, new)
+    assert ops(diff) == ["moved", "changed", "moved"]
+    assert [b.text for b in diff.rows[1].right] == [B, C]
+    assert (diff.rows[0].partner, diff.rows[2].partner) == (2, 0)
+    assert changed_words(diff.rows[2]) == [("delete", "Tuesday"), ("insert", "Monday")]
+    check_rebuilds(old, new, diff)

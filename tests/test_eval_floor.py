@@ -32,10 +32,7 @@ FLOORS = {
 MAX_LEAKS = 9
 MIN_MUST_SHARE = 0.9
 #: Version sets where a phantom change is known and understood: set -> why.
-KNOWN_PHANTOMS = {
-    "cnn-trump-wont-change": "the 2016 save starts its first paragraph with the '(CNN)' "
-    "dateline, which the cnn extractor drops from the 2022 layout",
-}
+KNOWN_PHANTOMS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -92,7 +92,10 @@ ZONE_PARAGRAPHS = ".zn-body__paragraph"
 NOT_BODY = (
     "figure, figcaption, aside, .source, .cnnplayer, .ad, .ad-slot, [id^='ad_'], .teads-inread, "
     "#smartassetcontainer, .storytimestamp, .cnn_strylftcntnt, .cnn_strybtntoolsbttm, "
-    ".el__embedded, .el__leafmedia--featured-video-collection, .zn-body__read-more"
+    ".el__embedded, .el__leafmedia--featured-video-collection, .zn-body__read-more, "
+    # The "(CNN)" dateline: the current layout sets it apart ("CNN —"), so keeping it in
+    # the zone layout's first paragraph would make one story read as two texts.
+    "cite.el-editorial-source"
 )
 HEADLINE = (
     'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",
