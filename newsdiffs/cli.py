@@ -288,6 +288,3 @@ from . import cli_ops, cli_read, cli_sources  # noqa: E402,F401
 def main() -> None:
     cli(prog_name="newsdiffs")
 
-
-if __name__ == "__main__":
-    main()

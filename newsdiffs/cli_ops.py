@@ -35,7 +35,7 @@ def newsdiffs_program() -> list[str]:
     script = Path(sys.executable).with_name("newsdiffs")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "newsdiffs.cli"]
+    return [sys.executable, "-m", "newsdiffs"]
 
 
 def crawl_command(db: Path, log: Path, spiders: tuple[str, ...] = (),

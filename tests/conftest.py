@@ -45,7 +45,7 @@ def run_crawl(db: Path, *args: str, tool: str = "newsdiffs") -> subprocess.Compl
             cmd += ["-s", s]
         cmd += ["-s", f"NEWSDIFFS_DB={db}"]
     else:
-        cmd = [sys.executable, "-m", "newsdiffs.cli", "crawl", "--db", str(db), *args]
+        cmd = [sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db), *args]
         for s in settings:
             cmd += ["-s", s]
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -135,7 +135,7 @@ class SequenceServer(ReplayServer):
 
 
 def newsdiffs_crawl(db_path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "newsdiffs.cli", "crawl", "--db", str(db_path), *args,
+    cmd = [sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db_path), *args,
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "NEWSDIFFS_DB": str(db_path)})

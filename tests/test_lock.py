@@ -42,7 +42,7 @@ class SlowServer(ReplayServer):
 
 
 def command(db: Path, url: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "newsdiffs.cli", "crawl", "--db", str(db), "bbc",
+    return [sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db), "bbc",
             "-a", f"url={url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
             *extra]
 

@@ -24,7 +24,7 @@ STAGE_NOTES = {
 
 def crawl(db: Path, feed_url: str) -> None:
     """One real crawl with the ``bbc`` spider, in its own process (as cron would run it)."""
-    cmd = [sys.executable, "-m", "newsdiffs.cli", "crawl", "bbc", "--db", str(db),
+    cmd = [sys.executable, "-m", "newsdiffs", "crawl", "bbc", "--db", str(db),
            "-a", f"feeds={feed_url}", "-s", "LOG_LEVEL=WARNING", "-s", "DOWNLOAD_DELAY=0",
            "-s", "AUTOTHROTTLE_ENABLED=False"]
     subprocess.run(cmd, check=True, env={**os.environ, "NEWSDIFFS_DB": str(db)})
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         urls = [a["url"] for a in store.articles()]
     for url in urls:
         print()
-        subprocess.run([sys.executable, "-m", "newsdiffs.cli", "history", "--db", str(args.db), url],
+        subprocess.run([sys.executable, "-m", "newsdiffs", "history", "--db", str(args.db), url],
                        check=True)
     args.out.mkdir(parents=True, exist_ok=True)
     render(args.db, args.out, urls)
@@ -59,18 +59,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render(db: Path, out: Path, urls: list[str]) -> None:
-    """Write a text diff per changed article (and the static site when available)."""
+    """Write a text diff per changed article and the static site (version pages, feeds)."""
+    cli = [sys.executable, "-m", "newsdiffs"]
     with Store(db) as store:
-        for url in urls:
-            article = store.article(url)
-            if article and article["version_count"] > 1:
-                slug = url.rstrip("/").rsplit("/", 1)[-1]
-                diff = subprocess.run(
-                    [sys.executable, "-m", "newsdiffs.cli", "diff", "--db", str(db), url, "1",
-                     str(article["version_count"])], check=True, capture_output=True, text=True)
-                (out / f"{slug}.diff.txt").write_text(diff.stdout, encoding="utf-8")
-    print(f"\ndatabase: {db}\ndiffs: {out}/")
-
+        changed = [a for a in map(store.article, urls) if a and a["version_count"] > 1]
+    for article in changed:
+        slug = article["url"].rstrip("/").rsplit("/", 1)[-1]
+        diff = subprocess.run([*cli, "diff", "--db", str(db), article["url"], "1",
+                               str(article["version_count"])],
+                              check=True, capture_output=True, text=True)
+        (out / f"{slug}.diff.txt").write_text(diff.stdout, encoding="utf-8")
+    print(f"\n== changes\n", flush=True)
+    subprocess.run([*cli, "changes", "--db", str(db)], check=True)
+    print(f"\n== static site", flush=True)
+    subprocess.run([*cli, "site", "--db", str(db), str(out / "site")], check=True)
+    print(f"\ndatabase: {db}\ntext diffs: {out}/*.diff.txt\n"
+          f"site: {out / 'site' / 'index.html'} (open it in a browser)")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m newsdiffs``: the command line."""
+
+from .cli import main
+
+main()
