@@ -42,7 +42,7 @@ test: $(STAMP)
 
 # check style with ruff
 lint: $(STAMP)
-	$(BIN)/ruff check newsdiffs spiders pipelines tests
+	$(BIN)/ruff check newsdiffs spiders pipelines tests bench
 
 # format the code with ruff
 format: $(STAMP)

@@ -69,9 +69,9 @@ def render(db: Path, out: Path, urls: list[str]) -> None:
                                str(article["version_count"])],
                               check=True, capture_output=True, text=True)
         (out / f"{slug}.diff.txt").write_text(diff.stdout, encoding="utf-8")
-    print(f"\n== changes\n", flush=True)
+    print("\n== changes\n", flush=True)
     subprocess.run([*cli, "changes", "--db", str(db)], check=True)
-    print(f"\n== static site", flush=True)
+    print("\n== static site", flush=True)
     subprocess.run([*cli, "site", "--db", str(db), str(out / "site")], check=True)
     print(f"\ndatabase: {db}\ntext diffs: {out}/*.diff.txt\n"
           f"site: {out / 'site' / 'index.html'} (open it in a browser)")
