@@ -32,9 +32,9 @@ browser:
 	  || echo "could not install chromium: tests/test_browser.py will be skipped"; \
 	else echo "chromium missing (not root): tests/test_browser.py will be skipped"; fi
 
-# write the static site (pages and Atom feeds) for the demo database into demo/site
+# write the static site (pages and Atom feeds) for the demo database into demo/out/site
 site: $(STAMP)
-	$(BIN)/newsdiffs site demo/site --db demo/newsdiffs.db
+	$(BIN)/newsdiffs site demo/out/site --db demo/newsdiffs.db
 
 # run the test suite (no network needed)
 test: $(STAMP)
