@@ -22,7 +22,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..urls import host_of
-from .configured import Layout, SiteExtractor
+from .configured import Layout, LayoutExtractor
 
 AJ_DOMAINS = ("aljazeera.com",)
 
@@ -72,7 +72,7 @@ LAYOUTS = (
 )
 
 
-class AlJazeeraExtractor(SiteExtractor):
+class AlJazeeraExtractor(LayoutExtractor):
     """Al Jazeera English stories in the current and 2019 layouts."""
 
     name = "aljazeera"

@@ -27,7 +27,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..urls import host_of
-from .configured import Layout, SiteExtractor
+from .configured import Layout, LayoutExtractor
 
 AP_DOMAINS = ("apnews.com", "hosted.ap.org")
 
@@ -96,7 +96,7 @@ LAYOUTS = (
 )
 
 
-class APNewsExtractor(SiteExtractor):
+class APNewsExtractor(LayoutExtractor):
     """AP stories in the current, card and hosted layouts."""
 
     name = "apnews"

@@ -64,7 +64,6 @@ consent or error page) raises at once, as does a live page
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -78,7 +77,6 @@ from ..urls import host_of
 from .base import ExtractionError, Extractor
 from .generic import (
     Segment,
-    blocks_from_plain_text,
     canonical_link,
     first_text,
     iter_events,
@@ -90,7 +88,18 @@ from .generic import (
     segment_blocks,
     segments_of,
     text_of,
-    trafilatura_blocks,
+)
+from .site import (
+    LIVE_PAGE,
+    NOT_AN_ARTICLE,
+    body_children,
+    body_or_fallbacks,
+    first_match,
+    is_marked_article,
+    ld_author,
+    skipper,
+    without_by,
+    without_promos,
 )
 
 # --- which URLs are articles -------------------------------------------------
@@ -201,7 +210,6 @@ FALLBACK_PRUNE = (
 
 #: <title> decorations around the headline.
 TITLE_SUFFIXES = (" - BBC News", " - BBC Sport", " - BBC")
-_BY = re.compile(r"^\s*by\s+", re.I)
 _UPDATED_LABEL = re.compile(r"^\s*(?:page\s+)?last\s+updated(?:\s+at)?\s*:?\s*", re.I)
 # "19:26 GMT, Sunday, 5 April 2009 20:26 UK" and "Saturday, 21 October 2006, 14:41 GMT 15:41 UK".
 _CLASSIC_TIME_FIRST = re.compile(r"(\d{1,2}:\d{2}) GMT,\s*\w+,\s*(\d{1,2} \w+ \d{4})")
@@ -223,20 +231,6 @@ class _Reading:
     body: list[Block] = field(default_factory=list)
 
 
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    elements = {found.root for found in scope.css(css)}
-    return elements.__contains__
-
-
-def _blocks(segments: list[Segment]) -> list[Block]:
-    # A list item that is nothing but a link is a "related story" promo.
-    return [Block(s.text, s.kind) for s in segments if not (s.kind == "list_item" and s.linked)]
-
-
-def _strip_by(name: str) -> str:
-    return _BY.sub("", name).strip()
-
-
 def _page_title(sel: Selector) -> str:
     title = first_text(sel, "title")
     for suffix in TITLE_SUFFIXES:
@@ -249,24 +243,22 @@ def _read_current(sel: Selector, ld: dict) -> _Reading | None:
     scope = max(articles, key=lambda a: len(a.css(CURRENT_TEXT_BLOCK))) if articles else sel
     if not scope.css(CURRENT_TEXT_BLOCK) and not sel.css('[data-component="headline-block"]'):
         return None
-    skip = _skipper(scope, CURRENT_NOT_BODY)
+    skip = skipper(scope, CURRENT_NOT_BODY)
     body: list[Block] = []
     for block in scope.css(CURRENT_BLOCKS):
         segments = segment_blocks(block, skip)
         if block.attrib.get("data-component") in ("subheadline-block", "crosshead-block"):
             segments = [Segment(s.text, "subheading") for s in segments]
-        body.extend(_blocks(segments))
+        body.extend(without_promos(segments))
 
     byline_block = sel.css(CURRENT_BYLINE_BLOCK)
-    names = [_strip_by(text_of(n)) for n in byline_block.css(CURRENT_AUTHOR_NAMES)]
+    names = [without_by(text_of(n)) for n in byline_block.css(CURRENT_AUTHOR_NAMES)]
     if not names:
         for contributor in byline_block.css(CURRENT_CONTRIBUTORS):
             # The name is the first innermost <span>; a role may follow it.
             spans = [text_of(s) for s in contributor.xpath(".//span") if not s.xpath(".//span")]
-            names.append(_strip_by(next((s for s in spans if s), text_of(contributor))))
-    byline = join_names(names)
-    if byline is None and not ld.get("author_is_organization"):
-        byline = ld.get("author")
+            names.append(without_by(next((s for s in spans if s), text_of(contributor))))
+    byline = join_names(names) or ld_author(ld)
     return _Reading(
         layout="current",
         title=first_text(sel, *CURRENT_HEADLINE) or ld.get("headline") or "",
@@ -280,17 +272,14 @@ def _read_current(sel: Selector, ld: dict) -> _Reading | None:
 
 
 def _read_story_body(sel: Selector, ld: dict) -> _Reading | None:
-    container = next((found[0] for found in map(sel.css, STORY_BODY) if found), None)
+    container = first_match(sel, STORY_BODY)
     if container is None:
         return None
-    skip = _skipper(container, STORY_NOT_BODY)
+    skip = skipper(container, STORY_NOT_BODY)
     body: list[Block] = []
-    for child in container.xpath("./*"):
-        if child.root.tag in STORY_BLOCK_TAGS and not skip(child.root):
-            body.extend(_blocks(segment_blocks(child, skip)))
-    byline = first_text(sel, STORY_BYLINE) or None
-    if byline is None and not ld.get("author_is_organization"):
-        byline = ld.get("author")
+    for child in body_children(container, STORY_BLOCK_TAGS, skip):
+        body.extend(without_promos(segment_blocks(child, skip)))
+    byline = first_text(sel, STORY_BYLINE) or ld_author(ld)
     published_raw = ld.get("datePublished")
     if not published_raw:
         seconds = sel.css(STORY_DATE_SECONDS).get()
@@ -299,7 +288,7 @@ def _read_story_body(sel: Selector, ld: dict) -> _Reading | None:
     return _Reading(
         layout="story-body",
         title=first_text(sel, *STORY_HEADLINE) or ld.get("headline") or "",
-        byline=_strip_by(byline) if byline else None,
+        byline=without_by(byline) if byline else None,
         published_raw=published_raw,
         modified_raw=ld.get("dateModified"),
         body=body,
@@ -345,7 +334,7 @@ def _date(raw: str | None) -> str | None:
 def _read_classic(sel: Selector, ld: dict) -> _Reading | None:
     if not sel.xpath(f'//comment()[normalize-space(.)="{CLASSIC_START}"]'):
         return None
-    skip = _skipper(sel, CLASSIC_NOT_BODY)
+    skip = skipper(sel, CLASSIC_NOT_BODY)
     segments = segments_of(_classic_events(sel.root), skip, CLASSIC_SKIP_MARKERS)
     for i, s in enumerate(segments):
         if i > 0 and s.bold and len(s.text) <= CLASSIC_CROSSHEAD_MAX:
@@ -354,19 +343,15 @@ def _read_classic(sel: Selector, ld: dict) -> _Reading | None:
     return _Reading(
         layout="classic",
         title=meta_content(sel, CLASSIC_HEADLINE_META) or first_text(sel, *CLASSIC_HEADLINE),
-        byline=_strip_by(byline) if byline else None,
+        byline=without_by(byline) if byline else None,
         published_raw=meta_content(sel, CLASSIC_PUBLISHED_META),
         modified_raw=_classic_updated(sel),
-        body=_blocks(segments),
+        body=without_promos(segments),
     )
 
 
 #: Layout readers, most recent first.
 LAYOUTS = (_read_current, _read_story_body, _read_classic)
-
-
-def _looks_like_article(sel: Selector, ld: dict) -> bool:
-    return bool(ld) or (meta_content(sel, "og:type") or "").lower() == "article"
 
 
 class BBCExtractor(Extractor):
@@ -380,22 +365,20 @@ class BBCExtractor(Extractor):
         sel = parse_html(html)
         ld = jsonld_article(sel) or {}
         if ld.get("live"):
-            raise ExtractionError("live page, not an article")
+            raise ExtractionError(LIVE_PAGE)
         reading = next((r for r in (read(sel, ld) for read in LAYOUTS) if r is not None), None)
         if reading is None:
-            if not _looks_like_article(sel, ld):
-                raise ExtractionError("no article on this page (no article markup or JSON-LD)")
+            if not is_marked_article(sel, ld):
+                raise ExtractionError(NOT_AN_ARTICLE)
             reading = _Reading(
                 layout="none",
                 title=ld.get("headline") or meta_content(sel, "og:title") or _page_title(sel),
-                byline=None if ld.get("author_is_organization") else ld.get("author"),
+                byline=ld_author(ld),
                 published_raw=ld.get("datePublished"),
                 modified_raw=ld.get("dateModified"),
             )
-        body = reading.body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            # The generic way, without the parts of BBC pages that are never body.
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
+        # The generic fallbacks, without the parts of BBC pages that are never body.
+        body = body_or_fallbacks(sel, url, reading.body, ld, FALLBACK_PRUNE)
         if not body:
             raise ExtractionError("no article body")
         return ArticleItem(

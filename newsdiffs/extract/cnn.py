@@ -30,28 +30,22 @@ with CNN's furniture pruned. Live stories (``LiveBlogPosting``), video pages
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
+from ..items import Block
 from ..urls import host_of
-from .base import ExtractionError, Extractor
-from .generic import (
-    Segment,
-    blocks_from_plain_text,
-    canonical_link,
-    first_text,
-    join_names,
-    jsonld_article,
-    meta_content,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-    trafilatura_blocks,
+from .generic import Segment, first_text, meta_content, segment_blocks
+from .site import (
+    SiteExtractor,
+    author_names,
+    body_children,
+    first_match,
+    ld_author,
+    skipper,
+    without_by,
+    without_promos,
 )
 
 # --- which URLs are articles -------------------------------------------------
@@ -97,105 +91,54 @@ NOT_BODY = (
     # the zone layout's first paragraph would make one story read as two texts.
     "cite.el-editorial-source"
 )
-HEADLINE = (
-    'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",
-    "h1.article-title", "#cnnContentContainer h1", "h1",
-)  # fmt: skip
 #: Author names (current layout), then whole byline lines ("By A and B, CNN").
-AUTHOR_NAMES = ".byline__name"
+AUTHOR_NAMES = (".byline__name",)
 BYLINE_LINES = (".metadata__byline__author", ".cnnByline", ".byline-timestamp .byline", ".byline")
-PUBLISHED_META = ("article:published_time", "pubdate", "og:pubdate", "datePublished")
-MODIFIED_META = ("article:modified_time", "lastmod", "dateModified")
-#: Removed before the generic fallback reads a CNN page whose layout gave no body.
-FALLBACK_PRUNE = (NOT_BODY, "header, footer, nav, .metadata, .byline, .headline, .zn-story-bottom")
-_BY = re.compile(r"^\s*by\s+", re.I)
-TITLE_SUFFIX = re.compile(r"\s*[-|]\s*CNN(?:\.com| Business| Politics)?$")
 
 
-# --- reading ------------------------------------------------------------------
-
-
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    # CSS matches the scope itself too; the scope is never skipped.
-    elements = {found.root for found in scope.css(css)} - {scope.root}
-    return elements.__contains__
-
-
-def _blocks(segments: list[Segment]) -> list[Block]:
-    # A paragraph or list item that is all link is a promo ("Related: ...", "Sign up").
-    return [Block(s.text, s.kind) for s in segments if not s.linked]
-
-
-def _body(sel: Selector) -> list[Block]:
-    skip = _skipper(sel, NOT_BODY)
-    blocks: list[Block] = []
-    paragraphs = sel.css(ZONE_PARAGRAPHS)
-    if paragraphs:
-        for paragraph in paragraphs:
-            blocks.extend(_blocks(segment_blocks(paragraph, skip)))
-        return blocks
-    container = next((found[0] for found in map(sel.css, CHILD_BODIES) if found), None)
-    if container is None:
-        return []
-    for child in container.xpath("./*"):
-        if child.root.tag in BODY_TAGS and not skip(child.root):
-            segments = segment_blocks(child, skip)
-            if not blocks and child.root.tag == "h2":
-                # CNN Money sets the lede sentence as an <h2> above the first paragraph.
-                segments = [Segment(s.text, "paragraph", linked=s.linked) for s in segments]
-            blocks.extend(_blocks(segments))
-    return blocks
-
-
-def _byline(sel: Selector, ld: dict) -> str | None:
-    names = [text_of(n) for n in sel.css(AUTHOR_NAMES)]
-    if any(names):
-        return join_names(names)
-    for query in BYLINE_LINES:
-        line = _BY.sub("", first_text(sel, query)).strip()
-        if line:
-            return line
-    author = meta_content(sel, "author")
-    if author:
-        return author
-    return None if ld.get("author_is_organization") else ld.get("author")
-
-
-class CNNExtractor(Extractor):
+class CNNExtractor(SiteExtractor):
     """CNN articles in the current, zone, CNN Money and classic layouts."""
 
     name = "cnn"
     version = "1"
     domains = CNN_DOMAINS
+    headline = (
+        'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",
+        "h1.article-title", "#cnnContentContainer h1", "h1",
+    )  # fmt: skip
+    title_suffix = re.compile(r"\s*[-|]\s*CNN(?:\.com| Business| Politics)?$")
+    published_meta = ("article:published_time", "pubdate", "og:pubdate", "datePublished")
+    modified_meta = ("article:modified_time", "lastmod", "dateModified")
+    fallback_prune = (
+        NOT_BODY,
+        "header, footer, nav, .metadata, .byline, .headline, .zn-story-bottom",
+    )
+    live_message = "live story, not an article"
+    refuse_video = True
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live"):
-            raise ExtractionError("live story, not an article")
-        og_type = (meta_content(sel, "og:type") or "").lower()
-        if og_type.startswith("video"):
-            raise ExtractionError("video page, not an article")
-        body = _body(sel)
-        if not body and not (ld or og_type == "article"):
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
-        body = body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        published_raw = meta_content(sel, *PUBLISHED_META) or ld.get("datePublished")
-        modified_raw = meta_content(sel, *MODIFIED_META) or ld.get("dateModified")
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=first_text(sel, *HEADLINE)
-            or ld.get("headline")
-            or TITLE_SUFFIX.sub("", first_text(sel, "title")),
-            byline=_byline(sel, ld),
-            published_raw=published_raw,
-            published=parse_date(published_raw),
-            modified_raw=modified_raw,
-            modified=parse_date(modified_raw),
-            body=body,
-        )
+    def body(self, sel: Selector) -> list[Block]:
+        skip = skipper(sel, NOT_BODY)
+        paragraphs = sel.css(ZONE_PARAGRAPHS)
+        if paragraphs:
+            segments = [s for p in paragraphs for s in segment_blocks(p, skip)]
+            return without_promos(segments, any_kind=True)
+        container = first_match(sel, CHILD_BODIES)
+        if container is None:
+            return []
+        blocks: list[Block] = []
+        for child in body_children(container, BODY_TAGS, skip):
+            segments = segment_blocks(child, skip)
+            if not blocks and child.root.tag == "h2":
+                # CNN Money sets the lede sentence as an <h2> above the first paragraph.
+                segments = [Segment(s.text, "paragraph", linked=s.linked) for s in segments]
+            # A paragraph or list item that is all link is a promo ("Related: ...", "Sign up").
+            blocks.extend(without_promos(segments, any_kind=True))
+        return blocks
+
+    def byline(self, sel: Selector, ld: dict) -> str | None:
+        if names := author_names(sel, AUTHOR_NAMES, clean=str):
+            return names
+        for query in BYLINE_LINES:
+            if line := without_by(first_text(sel, query)):
+                return line
+        return meta_content(sel, "author") or ld_author(ld)

@@ -4,7 +4,7 @@
 out of the elements one CSS selector finds, leaving out everything another
 selector marks as never body (captions, ads, promos, share tools). The site
 extractors for AP, Al Jazeera, The Independent and NPR are declared with it,
-as :class:`SiteExtractor` subclasses listing their :class:`Layout` selectors.
+as :class:`LayoutExtractor` subclasses listing their :class:`Layout` selectors.
 
 :class:`ConfiguredExtractor` is the extractor of a source set up in
 ``sources.toml`` with its own ``body`` / ``title`` selectors: they override
@@ -42,6 +42,14 @@ from .generic import (
     segment_blocks,
     text_of,
     trafilatura_blocks,
+)
+from .site import (
+    LIVE_PAGE,
+    NOT_AN_ARTICLE,
+    body_or_fallbacks,
+    is_marked_article,
+    ld_author,
+    og_type,
 )
 
 if TYPE_CHECKING:
@@ -101,12 +109,6 @@ def css_blocks(
                 continue
             out.extend(Block(s.text, s.kind) for s in segments if _HAS_WORD.search(s.text))
     return out
-
-
-def body_or_fallbacks(sel: Selector, url: str, body: list[Block], ld: dict,
-                      prune: Sequence[str] = ()) -> list[Block]:
-    """``body`` if it has blocks, else JSON-LD ``articleBody``, else trafilatura (``prune`` removed first)."""
-    return body or blocks_from_plain_text(ld.get("articleBody")) or trafilatura_blocks(sel, url, prune)
 
 
 class ConfiguredExtractor(Extractor):
@@ -206,7 +208,7 @@ def is_media_page(sel: Selector) -> bool:
     Only meaningful for a page without a JSON-LD article: articles often embed
     a video object too.
     """
-    if (meta_content(sel, "og:type") or "").lower().startswith(("video", "music")):
+    if og_type(sel).startswith(("video", "music")):
         return True
     for obj in jsonld_objects(sel):
         types = obj.get("@type")
@@ -231,15 +233,16 @@ def first_value(sel: Selector, queries: Sequence[str]) -> str | None:
     return None
 
 
-class SiteExtractor(Extractor):
+class LayoutExtractor(Extractor):
     """A site read through its :data:`layouts`, newest first.
 
     The first layout whose ``body`` selector matches reads the page. When it
     finds no body text, the JSON-LD ``articleBody`` is used, then trafilatura
     with :data:`prune` removed first. A live page (``LiveBlogPosting``)
-    raises :class:`ExtractionError`, as does a page without a JSON-LD article that says it is a video, audio or gallery
-    page, and a page in no known layout that is not marked as an article (no
-    JSON-LD article, no ``og:type`` article: an index or error page).
+    raises :class:`ExtractionError`, as does a page without a JSON-LD article
+    that says it is a video, audio or gallery page, and a page in no known
+    layout that is not marked as an article (no JSON-LD article, no
+    ``og:type`` article: an index or error page).
     """
 
     layouts: ClassVar[tuple[Layout, ...]] = ()
@@ -264,18 +267,18 @@ class SiteExtractor(Extractor):
             names = [strip_by(v) for v in _values(sel, query)]
             if any(names):
                 return join_names(names)
-        return None if ld.get("author_is_organization") else ld.get("author")
+        return ld_author(ld)
 
     def extract(self, html: str | bytes, url: str) -> ArticleItem:
         sel = parse_html(html)
         ld = jsonld_article(sel) or {}
         if ld.get("live"):
-            raise ExtractionError("live page, not an article")
+            raise ExtractionError(LIVE_PAGE)
         if not ld and is_media_page(sel):
             raise ExtractionError("video, audio or gallery page, not an article")
         layout = next((lay for lay in self.layouts if sel.css(lay.body)), None)
-        if layout is None and not ld and (meta_content(sel, "og:type") or "").lower() != "article":
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
+        if layout is None and not is_marked_article(sel, ld):
+            raise ExtractionError(NOT_AN_ARTICLE)
         found = css_blocks(sel, layout.body, layout.not_body) if layout else []
         body = body_or_fallbacks(sel, url, found, ld, self.prune)
         body = [b for b in body if not any(p.search(b.text) for p in self.boilerplate)]

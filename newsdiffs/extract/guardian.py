@@ -25,27 +25,21 @@ and audio paths.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
+from ..items import Block
 from ..urls import host_of
-from .base import ExtractionError, Extractor
-from .generic import (
-    blocks_from_plain_text,
-    canonical_link,
-    first_text,
-    join_names,
-    jsonld_article,
-    meta_content,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-    trafilatura_blocks,
+from .generic import first_text, meta_content, segment_blocks
+from .site import (
+    SiteExtractor,
+    author_names,
+    body_children,
+    first_match,
+    ld_author,
+    skipper,
+    without_promos,
 )
 
 # --- which URLs are articles -------------------------------------------------
@@ -89,7 +83,6 @@ NOT_BODY = (
     # Photo essays caption each photo with the list that follows it.
     'figure[class*="photo-essay"] + ul'
 )
-HEADLINE = ('[data-gu-name="headline"] h1', "h1.content__headline", 'h1[itemprop="headline"]', "h1")
 #: Contributor links: both layouts mark them rel=author.
 AUTHORS = (
     '[data-gu-name="meta"] a[rel="author"]',
@@ -98,100 +91,47 @@ AUTHORS = (
     'a[rel="author"]',
 )
 BYLINE_BLOCK = 'address[data-component="meta-byline"], address[aria-label="Contributor info"]'
-PUBLISHED_TIME = 'time[itemprop="datePublished"]::attr(datetime)'
-MODIFIED_TIME = 'time[itemprop="dateModified"]::attr(datetime)'
 #: Pages that are not articles whatever their URL: live blogs, galleries, audio, video.
 NOT_ARTICLE_PAGES = (
     "#liveblog-body, .content--liveblog, .content--gallery, .content--media, "
     '[data-gu-name="liveblog"]'
 )
-#: Removed before the generic fallback reads a Guardian page whose layout gave no body.
-FALLBACK_PRUNE = (
-    "figure, aside, gu-island, nav, header, footer, .submeta, #sign-in-gate",
-    '[data-gu-name="meta"], [data-gu-name="headline"], [data-gu-name="standfirst"]',
-)
-TITLE_SUFFIX = re.compile(r"\s*\|\s*(?:[^|]+\|\s*)?The Guardian$")
 
 
-# --- reading ------------------------------------------------------------------
-
-
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    # CSS matches the scope itself too; the scope is never skipped.
-    elements = {found.root for found in scope.css(css)} - {scope.root}
-    return elements.__contains__
-
-
-def _body(sel: Selector) -> list[Block]:
-    container = next((found[0] for found in map(sel.css, BODY) if found), None)
-    if container is None:
-        return []
-    skip = _skipper(container, NOT_BODY)
-    blocks: list[Block] = []
-    for child in container.xpath("./*"):
-        if child.root.tag in BODY_TAGS and not skip(child.root):
-            for s in segment_blocks(child, skip):
-                # A list item that is nothing but a link is a "related story" promo.
-                if not (s.kind == "list_item" and s.linked):
-                    blocks.append(Block(s.text, s.kind))
-    return blocks
-
-
-def _byline(sel: Selector, ld: dict) -> str | None:
-    for query in AUTHORS:
-        names = [text_of(a) for a in sel.css(query)]
-        if any(names):
-            return join_names(names)
-    return (
-        first_text(sel, BYLINE_BLOCK)
-        or meta_content(sel, "author")
-        or (None if ld.get("author_is_organization") else ld.get("author"))
-    )
-
-
-def _page_title(sel: Selector) -> str:
-    return TITLE_SUFFIX.sub("", first_text(sel, "title"))
-
-
-class GuardianExtractor(Extractor):
+class GuardianExtractor(SiteExtractor):
     """Guardian articles in the current (dotcom-rendering) and frontend layouts."""
 
     name = "guardian"
     version = "1"
     domains = GUARDIAN_DOMAINS
+    headline = (
+        '[data-gu-name="headline"] h1', "h1.content__headline", 'h1[itemprop="headline"]', "h1",
+    )  # fmt: skip
+    title_suffix = re.compile(r"\s*\|\s*(?:[^|]+\|\s*)?The Guardian$")
+    published_css = ('time[itemprop="datePublished"]::attr(datetime)',)
+    modified_css = ('time[itemprop="dateModified"]::attr(datetime)',)
+    fallback_prune = (
+        "figure, aside, gu-island, nav, header, footer, .submeta, #sign-in-gate",
+        '[data-gu-name="meta"], [data-gu-name="headline"], [data-gu-name="standfirst"]',
+    )
+    live_message = "live blog, gallery or media page, not an article"
+    not_article_css = NOT_ARTICLE_PAGES
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live") or sel.css(NOT_ARTICLE_PAGES):
-            raise ExtractionError("live blog, gallery or media page, not an article")
-        is_article = bool(ld) or (meta_content(sel, "og:type") or "").lower() == "article"
-        body = _body(sel)
-        if not body and not is_article:
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
-        body = body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        published_raw = (
-            meta_content(sel, "article:published_time")
-            or ld.get("datePublished")
-            or sel.css(PUBLISHED_TIME).get()
-        )
-        modified_raw = (
-            meta_content(sel, "article:modified_time")
-            or ld.get("dateModified")
-            or sel.css(MODIFIED_TIME).get()
-        )
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=first_text(sel, *HEADLINE) or ld.get("headline") or _page_title(sel),
-            byline=_byline(sel, ld),
-            published_raw=published_raw,
-            published=parse_date(published_raw),
-            modified_raw=modified_raw,
-            modified=parse_date(modified_raw),
-            body=body,
+    def body(self, sel: Selector) -> list[Block]:
+        container = first_match(sel, BODY)
+        if container is None:
+            return []
+        skip = skipper(container, NOT_BODY)
+        return [
+            block
+            for child in body_children(container, BODY_TAGS, skip)
+            for block in without_promos(segment_blocks(child, skip))
+        ]
+
+    def byline(self, sel: Selector, ld: dict) -> str | None:
+        return (
+            author_names(sel, AUTHORS, clean=str)
+            or first_text(sel, BYLINE_BLOCK)
+            or meta_content(sel, "author")
+            or ld_author(ld)
         )

@@ -23,7 +23,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..urls import host_of
-from .configured import Layout, SiteExtractor
+from .configured import Layout, LayoutExtractor
 
 INDEPENDENT_DOMAINS = ("independent.co.uk",)
 
@@ -70,7 +70,7 @@ LAYOUTS = (
 )
 
 
-class IndependentExtractor(SiteExtractor):
+class IndependentExtractor(LayoutExtractor):
     """The Independent's stories, current and 2020 (AMP) layouts."""
 
     name = "independent"

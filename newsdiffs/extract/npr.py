@@ -19,7 +19,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..urls import host_of
-from .configured import Layout, SiteExtractor
+from .configured import Layout, LayoutExtractor
 
 NPR_DOMAINS = ("npr.org",)
 
@@ -70,7 +70,7 @@ LAYOUTS = (
 )
 
 
-class NPRExtractor(SiteExtractor):
+class NPRExtractor(LayoutExtractor):
     """NPR stories (``#storytext`` layout)."""
 
     name = "npr"

@@ -25,29 +25,14 @@ articles raise :class:`ExtractionError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
+from ..items import Block
 from ..urls import host_of
-from .base import ExtractionError, Extractor
-from .generic import (
-    Segment,
-    blocks_from_plain_text,
-    canonical_link,
-    first_text,
-    join_names,
-    jsonld_article,
-    meta_content,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-    trafilatura_blocks,
-)
+from .generic import meta_content, segment_blocks, text_of
+from .site import SiteExtractor, author_names, ld_author, skipper, without_by, without_promos
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -98,41 +83,12 @@ STORY_BODY_TEXT = "article#story .story-body-text, #story .story-body-text"
 STORY_NOTES = "footer.story-footer .story-notes p"
 STORY_NOT_BODY = "figure, figcaption, .ad, .newsletter-signup, .visually-hidden"
 
-HEADLINE = (
-    'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",
-    "h1.headline", "h1",
-)  # fmt: skip
 #: Author names in the page (current layout, then story-body layout).
 AUTHOR_NAMES = (
     '[itemprop~="author"] [itemprop="name"]',
     '.byline-prefix ~ [itemprop="name"]',
     ".byline-author",
 )
-PUBLISHED_META = ("article:published_time", "article:published", "datePublished")
-MODIFIED_META = ("article:modified_time", "article:modified", "dateModified")
-#: The dateline's time, when the page has no date in meta tags or JSON-LD.
-HEADER_TIME = "header time[datetime]::attr(datetime)"
-#: Removed before the generic fallback reads a NYT page whose layout gave no body.
-FALLBACK_PRUNE = (
-    CURRENT_NOT_BODY,
-    "header, footer, #site-index, .bottom-of-article, .story-header, .supplemental",
-)
-_BY = re.compile(r"^\s*by\s+", re.I)
-TITLE_SUFFIX = " - The New York Times"
-
-
-# --- reading ------------------------------------------------------------------
-
-
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    # CSS matches the scope itself too; the scope is never skipped.
-    elements = {found.root for found in scope.css(css)} - {scope.root}
-    return elements.__contains__
-
-
-def _blocks(segments: list[Segment]) -> list[Block]:
-    # A list item that is nothing but a link is a "related story" promo.
-    return [Block(s.text, s.kind) for s in segments if not (s.kind == "list_item" and s.linked)]
 
 
 def _current_body(sel: Selector) -> list[Block]:
@@ -142,71 +98,50 @@ def _current_body(sel: Selector) -> list[Block]:
         return []
     blocks: list[Block] = []
     for column in columns:
-        blocks.extend(_blocks(segment_blocks(column, _skipper(column, CURRENT_NOT_BODY))))
+        blocks.extend(without_promos(segment_blocks(column, skipper(column, CURRENT_NOT_BODY))))
     blocks.extend(Block(text_of(note)) for note in sel.xpath(CORRECTIONS) if text_of(note))
     return blocks
 
 
 def _story_body(sel: Selector) -> list[Block]:
-    skip = _skipper(sel, STORY_NOT_BODY)
+    skip = skipper(sel, STORY_NOT_BODY)
     blocks: list[Block] = []
     for node in sel.css(STORY_BODY_TEXT):
-        blocks.extend(_blocks(segment_blocks(node, skip)))
+        blocks.extend(without_promos(segment_blocks(node, skip)))
     if blocks:
         blocks.extend(Block(text_of(note)) for note in sel.css(STORY_NOTES) if text_of(note))
     return blocks
 
 
-def _byline(sel: Selector, ld: dict) -> str | None:
-    if name := meta_content(sel, "author"):
-        return name
-    for query in AUTHOR_NAMES:
-        names = [_BY.sub("", text_of(n)).strip(" ,") for n in sel.css(query)]
-        if any(names):
-            return join_names(names)
-    if ld.get("author") and not ld.get("author_is_organization"):
-        return ld["author"]
-    byl = meta_content(sel, "byl")
-    return _BY.sub("", byl).strip() if byl else None
-
-
-class NYTimesExtractor(Extractor):
+class NYTimesExtractor(SiteExtractor):
     """New York Times articles in the current and story-body layouts."""
 
     name = "nytimes"
     version = "1"
     domains = NYT_DOMAINS
+    headline = (
+        'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",
+        "h1.headline", "h1",
+    )  # fmt: skip
+    title_suffix = re.compile(r" - The New York Times$")
+    published_meta = ("article:published_time", "article:published", "datePublished")
+    modified_meta = ("article:modified_time", "article:modified", "dateModified")
+    #: The dateline's time, when the page has no date in meta tags or JSON-LD.
+    published_css = ("header time[datetime]::attr(datetime)",)
+    fallback_prune = (
+        CURRENT_NOT_BODY,
+        "header, footer, #site-index, .bottom-of-article, .story-header, .supplemental",
+    )
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live"):
-            raise ExtractionError("live page, not an article")
-        is_article = bool(ld) or (meta_content(sel, "og:type") or "").lower() == "article"
-        body = _current_body(sel) or _story_body(sel)
-        if not body and not is_article:
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
-        body = body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        published_raw = (
-            meta_content(sel, *PUBLISHED_META)
-            or ld.get("datePublished")
-            or sel.css(HEADER_TIME).get()
-        )
-        modified_raw = meta_content(sel, *MODIFIED_META) or ld.get("dateModified")
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=first_text(sel, *HEADLINE)
-            or ld.get("headline")
-            or first_text(sel, "title").removesuffix(TITLE_SUFFIX),
-            byline=_byline(sel, ld),
-            published_raw=published_raw,
-            published=parse_date(published_raw),
-            modified_raw=modified_raw,
-            modified=parse_date(modified_raw),
-            body=body,
-        )
+    def body(self, sel: Selector) -> list[Block]:
+        return _current_body(sel) or _story_body(sel)
+
+    def byline(self, sel: Selector, ld: dict) -> str | None:
+        if name := meta_content(sel, "author"):
+            return name
+        if names := author_names(sel, AUTHOR_NAMES, clean=lambda n: without_by(n, " ,")):
+            return names
+        if author := ld_author(ld):
+            return author
+        byl = meta_content(sel, "byl")
+        return without_by(byl) if byl else None

@@ -24,29 +24,14 @@ and pages not marked as articles raise :class:`ExtractionError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
+from ..items import Block
 from ..urls import host_of
-from .base import ExtractionError, Extractor
-from .generic import (
-    Segment,
-    blocks_from_plain_text,
-    canonical_link,
-    first_text,
-    join_names,
-    jsonld_article,
-    meta_content,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-    trafilatura_blocks,
-)
+from .generic import Segment, meta_content, segment_blocks
+from .site import SiteExtractor, author_names, first_match, ld_author, skipper
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -93,93 +78,43 @@ NOT_BODY = (
     '[class*="trustBadge"], [class*="dianomi"], [data-testid="promo-box"], '
     '[data-testid="Image"], [data-testid="primary-gallery"]'
 )
-HEADLINE = (
-    'h1[data-testid="Heading"]', 'h1[class*="Headline-headline"]', "h1.ArticleHeader_headline",
-    "h1.article-headline", "h1",
-)  # fmt: skip
 #: Author links or byline lines, current layout first.
 AUTHORS = (
     '[data-testid="AuthorByline"] a', 'a[rel="author"]', '[class*="Byline-author"]',
     ".BylineBar_byline", "#article-byline .author", ".byline",
 )  # fmt: skip
-PUBLISHED_META = ("article:published_time", "og:article:published_time")
-MODIFIED_META = ("article:modified_time", "og:article:modified_time")
-#: Removed before the generic fallback reads a Reuters page whose layout gave no body.
-FALLBACK_PRUNE = (NOT_BODY, "header, footer, nav")
 #: A crosshead: a short paragraph set in capitals ("DISAPPOINTING NIGHT FOR 'IRISHMAN'").
 CROSSHEAD_MAX = 80
-_BY = re.compile(r"^\s*by\s+", re.I)
-TITLE_SUFFIX = " | Reuters"
-
-
-# --- reading ------------------------------------------------------------------
-
-
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    # CSS matches the scope itself too; the scope is never skipped.
-    elements = {found.root for found in scope.css(css)} - {scope.root}
-    return elements.__contains__
 
 
 def _is_crosshead(s: Segment) -> bool:
     return len(s.text) <= CROSSHEAD_MAX and s.text.upper() == s.text and s.text.lower() != s.text
 
 
-def _body(sel: Selector) -> list[Block]:
-    container = next((found[0] for found in map(sel.css, BODY) if found), None)
-    if container is None:
-        return []
-    blocks: list[Block] = []
-    for s in segment_blocks(container, _skipper(container, NOT_BODY)):
-        if s.linked:  # a promo: "Sign up here", a related story
-            continue
-        blocks.append(Block(s.text, "subheading" if _is_crosshead(s) else s.kind))
-    return blocks
-
-
-def _byline(sel: Selector, ld: dict) -> str | None:
-    for query in AUTHORS:
-        names = [_BY.sub("", text_of(n)).strip() for n in sel.css(query)]
-        if any(names):
-            return join_names(names)
-    if name := meta_content(sel, "author", "Author"):
-        return name
-    return None if ld.get("author_is_organization") else ld.get("author")
-
-
-class ReutersExtractor(Extractor):
+class ReutersExtractor(SiteExtractor):
     """Reuters articles in the layouts from 2014 to the present."""
 
     name = "reuters"
     version = "1"
     domains = REUTERS_DOMAINS
+    headline = (
+        'h1[data-testid="Heading"]', 'h1[class*="Headline-headline"]', "h1.ArticleHeader_headline",
+        "h1.article-headline", "h1",
+    )  # fmt: skip
+    title_suffix = re.compile(r" \| Reuters$")
+    published_meta = ("article:published_time", "og:article:published_time")
+    modified_meta = ("article:modified_time", "og:article:modified_time")
+    fallback_prune = (NOT_BODY, "header, footer, nav")
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live"):
-            raise ExtractionError("live page, not an article")
-        is_article = bool(ld) or (meta_content(sel, "og:type") or "").lower() == "article"
-        body = _body(sel)
-        if not body and not is_article:
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
-        body = body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        published_raw = meta_content(sel, *PUBLISHED_META) or ld.get("datePublished")
-        modified_raw = meta_content(sel, *MODIFIED_META) or ld.get("dateModified")
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=first_text(sel, *HEADLINE)
-            or ld.get("headline")
-            or first_text(sel, "title").removesuffix(TITLE_SUFFIX),
-            byline=_byline(sel, ld),
-            published_raw=published_raw,
-            published=parse_date(published_raw),
-            modified_raw=modified_raw,
-            modified=parse_date(modified_raw),
-            body=body,
-        )
+    def body(self, sel: Selector) -> list[Block]:
+        container = first_match(sel, BODY)
+        if container is None:
+            return []
+        return [
+            Block(s.text, "subheading" if _is_crosshead(s) else s.kind)
+            for s in segment_blocks(container, skipper(container, NOT_BODY))
+            if not s.linked  # a promo: "Sign up here", a related story
+        ]
+
+    def byline(self, sel: Selector, ld: dict) -> str | None:
+        return author_names(sel, AUTHORS) or meta_content(sel, "author", "Author") or ld_author(ld)

@@ -23,28 +23,14 @@ tags or JSON-LD. A page without a known body falls back to JSON-LD
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
+from ..items import Block
 from ..urls import host_of
-from .base import ExtractionError, Extractor
-from .generic import (
-    blocks_from_plain_text,
-    canonical_link,
-    first_text,
-    join_names,
-    jsonld_article,
-    meta_content,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-    trafilatura_blocks,
-)
+from .generic import meta_content, segment_blocks
+from .site import SiteExtractor, author_names, ld_author, skipper
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -88,9 +74,6 @@ NOT_BODY = (
     '[data-qa="interstitial-link"], [data-qa="subscribe-promo"], [data-qa*="newsletter"], '
     '[data-qa="article-body-ad"], [data-qa*="ad-container"], [data-qa="article-end"]'
 )
-HEADLINE = (
-    'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
-)  # fmt: skip
 #: Author names in the page, current layout first; the last ones are "By ..." lines.
 AUTHORS = (
     '[data-qa="author-name"]',
@@ -100,19 +83,6 @@ AUTHORS = (
 )
 #: The closing list of related stories starts with this label.
 READ_MORE = re.compile(r"^read more\b[^:]{0,60}:$", re.I)
-#: Removed before the generic fallback reads a Post page whose layout gave no body.
-FALLBACK_PRUNE = (NOT_BODY, "header, footer, .pb-sig-line, [data-qa='headline']")
-_BY = re.compile(r"^\s*by\s+", re.I)
-TITLE_SUFFIX = re.compile(r"\s*-\s*The Washington Post$")
-
-
-# --- reading ------------------------------------------------------------------
-
-
-def _skipper(scope: Selector, css: str) -> Callable[[etree._Element], bool]:
-    # CSS matches the scope itself too; the scope is never skipped.
-    elements = {found.root for found in scope.css(css)} - {scope.root}
-    return elements.__contains__
 
 
 def _outermost(found: list[Selector]) -> list[Selector]:
@@ -120,64 +90,34 @@ def _outermost(found: list[Selector]) -> list[Selector]:
     return [f for f in found if not any(a in roots for a in f.root.iterancestors())]
 
 
-def _body(sel: Selector) -> list[Block]:
-    containers = next((_outermost(found) for found in map(sel.css, BODY) if found), [])
-    blocks: list[Block] = []
-    for container in containers:
-        for s in segment_blocks(container, _skipper(container, NOT_BODY)):
-            if READ_MORE.match(s.text):
-                return blocks
-            if not s.linked:  # a paragraph that is all link is a promo
-                blocks.append(Block(s.text, s.kind))
-    return blocks
-
-
-def _byline(sel: Selector, ld: dict) -> str | None:
-    for query in AUTHORS:
-        names = [_BY.sub("", text_of(n)).strip() for n in sel.css(query)]
-        if any(names):
-            return join_names(names)
-    author = meta_content(sel, "author")
-    if author and "://" not in author:  # the Post's author meta is often a Facebook URL
-        return author
-    return None if ld.get("author_is_organization") else ld.get("author")
-
-
-class WashingtonPostExtractor(Extractor):
+class WashingtonPostExtractor(SiteExtractor):
     """Washington Post articles in the current and earlier layouts."""
 
     name = "washingtonpost"
     version = "1"
     domains = WAPO_DOMAINS
+    headline = (
+        'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
+    )  # fmt: skip
+    title_suffix = re.compile(r"\s*-\s*The Washington Post$")
+    fallback_prune = (NOT_BODY, "header, footer, .pb-sig-line, [data-qa='headline']")
+    refuse_video = True
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live"):
-            raise ExtractionError("live page, not an article")
-        og_type = (meta_content(sel, "og:type") or "").lower()
-        if og_type.startswith("video"):
-            raise ExtractionError("video page, not an article")
-        body = _body(sel)
-        if not body and not (ld or og_type == "article"):
-            raise ExtractionError("no article on this page (no article markup or JSON-LD)")
-        body = body or blocks_from_plain_text(ld.get("articleBody"))
-        if not body:
-            body = trafilatura_blocks(sel, url, prune=FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        published_raw = meta_content(sel, "article:published_time") or ld.get("datePublished")
-        modified_raw = meta_content(sel, "article:modified_time") or ld.get("dateModified")
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=first_text(sel, *HEADLINE)
-            or ld.get("headline")
-            or TITLE_SUFFIX.sub("", first_text(sel, "title")),
-            byline=_byline(sel, ld),
-            published_raw=published_raw,
-            published=parse_date(published_raw),
-            modified_raw=modified_raw,
-            modified=parse_date(modified_raw),
-            body=body,
-        )
+    def body(self, sel: Selector) -> list[Block]:
+        containers = next((_outermost(found) for found in map(sel.css, BODY) if found), [])
+        blocks: list[Block] = []
+        for container in containers:
+            for s in segment_blocks(container, skipper(container, NOT_BODY)):
+                if READ_MORE.match(s.text):
+                    return blocks
+                if not s.linked:  # a paragraph that is all link is a promo
+                    blocks.append(Block(s.text, s.kind))
+        return blocks
+
+    def byline(self, sel: Selector, ld: dict) -> str | None:
+        if names := author_names(sel, AUTHORS):
+            return names
+        author = meta_content(sel, "author")
+        if author and "://" not in author:  # the Post's author meta is often a Facebook URL
+            return author
+        return ld_author(ld)
