@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from .cli import DB_OPTION, cli, open_store  # noqa: F401
-from .sources import Source, SourcesError, add_source, load_sources, make_source, remove_source
+from .sources import (
+    Source,
+    SourcesError,
+    add_source,
+    load_sources,
+    make_source,
+    remove_source,
+    sources_path,
+)
 
 # --- sources: the sites the generic ``feeds`` spider crawls -------------------------
 
@@ -140,9 +148,9 @@ def _source_extractor(name: str, sources_file: str | None = None):
     """The extractor of the source ``name`` in the sources file (as the feeds spider builds it)."""
     from .extract.configured import extractor_for_source
 
-    path = sources_file or os.environ.get("NEWSDIFFS_SOURCES") or "sources.toml"
+    path = sources_path(sources_file)
     found: dict[str, Source] = {}
-    if Path(path).exists():
+    if path.exists():
         try:
             found = {s.name: s for s in load_sources(path)}
         except SourcesError as exc:
