@@ -19,10 +19,9 @@ does not follow them, nor video, gallery, programme or podcast pages (see
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from ..urls import host_of
 from .configured import Layout, LayoutExtractor
+from .urlrules import UrlRules
 
 AJ_DOMAINS = ("aljazeera.com",)
 
@@ -39,15 +38,12 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+URL_RULES = UrlRules(AJ_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS)
+
+
 def is_article_url(url: str) -> bool:
     """True when an Al Jazeera URL is a story worth following."""
-    host = host_of(url)
-    if not any(host == d or host.endswith("." + d) for d in AJ_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower().rstrip("/") or "/"
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url)
 
 
 LAYOUTS = (

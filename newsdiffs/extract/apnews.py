@@ -24,10 +24,9 @@ correction lines after a separator are kept. A live page (``LiveBlogPosting``) r
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from ..urls import host_of
 from .configured import Layout, LayoutExtractor
+from .urlrules import UrlRules
 
 AP_DOMAINS = ("apnews.com", "hosted.ap.org")
 
@@ -46,15 +45,12 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+URL_RULES = UrlRules(AP_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS)
+
+
 def is_article_url(url: str) -> bool:
     """True when an AP URL is a story worth following."""
-    host = host_of(url)
-    if not any(host == d or host.endswith("." + d) for d in AP_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower().rstrip("/") or "/"
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url)
 
 
 #: Inside any AP story container: embeds, ads, related-story modules, photo strips.

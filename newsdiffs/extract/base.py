@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from ..items import ArticleItem
 from ..urls import host_of
+from .urlrules import on_domains
 
 
 class ExtractionError(Exception):
@@ -64,7 +65,6 @@ def extractor_for_url(url: str, default: str | None = "generic") -> Extractor | 
     load_all()
     host = host_of(url)
     for cls in registry.values():
-        for domain in cls.domains:
-            if host == domain or host.endswith("." + domain):
-                return cls()
+        if on_domains(host, cls.domains):
+            return cls()
     return registry[default]() if default and default in registry else None

@@ -66,14 +66,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
 from ..items import ArticleItem, Block
 from ..times import to_iso
-from ..urls import host_of
 from .base import ExtractionError, Extractor
 from .generic import (
     Segment,
@@ -101,6 +99,7 @@ from .site import (
     without_by,
     without_promos,
 )
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -123,20 +122,15 @@ NOT_ARTICLE_PARTS = (
     "/live/", "/iplayer/", "/av/", "/videos/", "/programmes/", "/sounds/", "/news/topics/",
     "in_pictures", "in-pictures",
 )  # fmt: skip
+#: Only one trailing slash is dropped; sport paths are articles only with ``allow_sport``.
+URL_RULES = UrlRules(
+    BBC_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, strip="one", extra_paths=SPORT_PATHS
+)
 
 
 def is_article_url(url: str, allow_sport: bool = False) -> bool:
     """True when a BBC URL is a news article worth following (sport too with ``allow_sport``)."""
-    host = host_of(url)
-    if not any(host == d or host.endswith("." + d) for d in BBC_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower()
-    path = path[:-1] if path.endswith("/") and len(path) > 1 else path
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    if any(p.match(path) for p in ARTICLE_PATHS):
-        return True
-    return allow_sport and any(p.match(path) for p in SPORT_PATHS)
+    return URL_RULES.match(url, extra=allow_sport)
 
 
 # --- selectors ----------------------------------------------------------------

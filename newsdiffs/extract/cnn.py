@@ -30,12 +30,10 @@ with CNN's furniture pruned. Live stories (``LiveBlogPosting``), video pages
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..items import Block
-from ..urls import host_of
 from .generic import Segment, first_text, meta_content, segment_blocks
 from .site import (
     SiteExtractor,
@@ -47,6 +45,7 @@ from .site import (
     without_by,
     without_promos,
 )
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -64,16 +63,13 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+#: The parts are looked for in the path as given, the article paths matched without its slashes.
+URL_RULES = UrlRules(CNN_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, parts_after_strip=False)
+
+
 def is_article_url(url: str, any_host: bool = False) -> bool:
     """True when a URL is a CNN article (``any_host``: judge by the path alone)."""
-    host = host_of(url)
-    if not any_host and not any(host == d or host.endswith("." + d) for d in CNN_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower()
-    if any(part in path for part in NOT_ARTICLE_PARTS):
-        return False
-    path = path.rstrip("/")
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url, any_host)
 
 
 # --- selectors ----------------------------------------------------------------

@@ -25,12 +25,10 @@ and audio paths.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..items import Block
-from ..urls import host_of
 from .generic import first_text, meta_content, segment_blocks
 from .site import (
     SiteExtractor,
@@ -41,6 +39,7 @@ from .site import (
     skipper,
     without_promos,
 )
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -55,15 +54,12 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+URL_RULES = UrlRules(GUARDIAN_DOMAINS, (ARTICLE_PATH,), NOT_ARTICLE_PARTS)
+
+
 def is_article_url(url: str, any_host: bool = False) -> bool:
     """True when a URL is a Guardian article (``any_host``: judge by the path alone)."""
-    host = host_of(url)
-    if not any_host and not any(host == d or host.endswith("." + d) for d in GUARDIAN_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower().rstrip("/")
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    return bool(ARTICLE_PATH.match(path))
+    return URL_RULES.match(url, any_host)
 
 
 # --- selectors ----------------------------------------------------------------

@@ -20,10 +20,9 @@ Live blogs (``LiveBlogPosting``) raise :class:`ExtractionError`; see
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from ..urls import host_of
 from .configured import Layout, LayoutExtractor
+from .urlrules import UrlRules
 
 INDEPENDENT_DOMAINS = ("independent.co.uk",)
 
@@ -39,15 +38,16 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+#: The path is read as given: no slash stripped, the parts looked for in it as it stands.
+URL_RULES = UrlRules(
+    INDEPENDENT_DOMAINS, (ARTICLE_PATH,), NOT_ARTICLE_PARTS,
+    strip="none", parts_after_strip=False, not_article_path=LIVE_SLUG,
+)  # fmt: skip
+
+
 def is_article_url(url: str) -> bool:
     """True when an Independent URL is a story worth following (not a live blog)."""
-    host = host_of(url)
-    if not any(host == d or host.endswith("." + d) for d in INDEPENDENT_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower()
-    if any(part in path for part in NOT_ARTICLE_PARTS) or LIVE_SLUG.search(path):
-        return False
-    return bool(ARTICLE_PATH.match(path))
+    return URL_RULES.match(url)
 
 
 #: Inside #main: related boxes, ads, galleries, sign-ups, share and comment tools.

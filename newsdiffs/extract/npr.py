@@ -16,10 +16,9 @@ pages, transcripts or photo galleries).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from ..urls import host_of
 from .configured import Layout, LayoutExtractor
+from .urlrules import UrlRules
 
 NPR_DOMAINS = ("npr.org",)
 
@@ -31,23 +30,19 @@ ARTICLE_PATHS = (
 )  # fmt: skip
 #: Never stories: live updates, podcasts and programme pages, transcripts, players, photo galleries.
 NOT_ARTICLE_PARTS = (
-    "/live-updates", "live-updates/", "/podcasts/", "/programs/", "/transcripts/", "/player/",
+    "live-updates", "/podcasts/", "/programs/", "/transcripts/", "/player/",
     "/sections/pictureshow/", "/series/", "/video/",
+)  # fmt: skip
+#: story.php is a story only with a storyId= in its query.
+URL_RULES = UrlRules(
+    NPR_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS,
+    query_paths=(("/templates/story/story.php", "storyid="),),
 )  # fmt: skip
 
 
 def is_article_url(url: str) -> bool:
     """True when an NPR URL is a story worth following."""
-    host = host_of(url)
-    if not any(host == d or host.endswith("." + d) for d in NPR_DOMAINS):
-        return False
-    parts = urlsplit(url)
-    path = parts.path.lower().rstrip("/") or "/"
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS) or "live-updates" in path:
-        return False
-    if path == "/templates/story/story.php":
-        return "storyid=" in parts.query.lower()
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url)
 
 
 #: Inside #storytext: media, captions, related links, players, ads, callouts.

@@ -25,14 +25,13 @@ articles raise :class:`ExtractionError`.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..items import Block
-from ..urls import host_of
 from .generic import meta_content, segment_blocks, text_of
 from .site import SiteExtractor, author_names, ld_author, skipper, without_by, without_promos
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -49,15 +48,15 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+#: The path is read as given: no slash stripped, the parts looked for in it as it stands.
+URL_RULES = UrlRules(
+    NYT_DOMAINS, (ARTICLE_PATH,), NOT_ARTICLE_PARTS, strip="none", parts_after_strip=False
+)
+
+
 def is_article_url(url: str, any_host: bool = False) -> bool:
     """True when a URL is a NYT article (``any_host``: judge by the path alone)."""
-    host = host_of(url)
-    if not any_host and not any(host == d or host.endswith("." + d) for d in NYT_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower()
-    if any(part in path for part in NOT_ARTICLE_PARTS):
-        return False
-    return bool(ARTICLE_PATH.match(path))
+    return URL_RULES.match(url, any_host)
 
 
 # --- selectors ----------------------------------------------------------------

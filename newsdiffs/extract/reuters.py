@@ -24,14 +24,13 @@ and pages not marked as articles raise :class:`ExtractionError`.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..items import Block
-from ..urls import host_of
 from .generic import Segment, meta_content, segment_blocks
 from .site import SiteExtractor, author_names, first_match, ld_author, skipper
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -49,15 +48,13 @@ NOT_ARTICLE_PARTS = (
 )  # fmt: skip
 
 
+#: The article paths see the path's own case (only the /article/ one ignores it).
+URL_RULES = UrlRules(REUTERS_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, lower=False)
+
+
 def is_article_url(url: str, any_host: bool = False) -> bool:
     """True when a URL is a Reuters article (``any_host``: judge by the path alone)."""
-    host = host_of(url)
-    if not any_host and not any(host == d or host.endswith("." + d) for d in REUTERS_DOMAINS):
-        return False
-    path = urlsplit(url).path.rstrip("/")
-    if any(part in path.lower() + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url, any_host)
 
 
 # --- selectors ----------------------------------------------------------------

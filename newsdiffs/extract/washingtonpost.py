@@ -23,14 +23,13 @@ tags or JSON-LD. A page without a known body falls back to JSON-LD
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..items import Block
-from ..urls import host_of
 from .generic import meta_content, segment_blocks
 from .site import SiteExtractor, author_names, ld_author, skipper
+from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
 
@@ -51,17 +50,12 @@ NOT_ARTICLE_PARTS = (
 LIVE_SLUG = re.compile(r"(?:^|-)live-updates?(?:-|$)")
 
 
+URL_RULES = UrlRules(WAPO_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, not_article_slug=LIVE_SLUG)
+
+
 def is_article_url(url: str, any_host: bool = False) -> bool:
     """True when a URL is a Washington Post article (``any_host``: judge by the path alone)."""
-    host = host_of(url)
-    if not any_host and not any(host == d or host.endswith("." + d) for d in WAPO_DOMAINS):
-        return False
-    path = urlsplit(url).path.lower().rstrip("/")
-    if any(part in path + "/" for part in NOT_ARTICLE_PARTS):
-        return False
-    if LIVE_SLUG.search(path.rsplit("/", 1)[-1]):
-        return False
-    return any(p.match(path) for p in ARTICLE_PATHS)
+    return URL_RULES.match(url, any_host)
 
 
 # --- selectors ----------------------------------------------------------------
