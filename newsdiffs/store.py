@@ -290,6 +290,18 @@ class Store:
         """The article row for a (canonical) URL, or ``None``."""
         return self._one("SELECT * FROM articles WHERE url = ?", [url])
 
+    def article_for_check(self, url: str) -> dict | None:
+        """The article row plus ``latest_hash`` (its newest version's hash), in one lookup.
+
+        What a re-check needs to tell "unchanged" without reading the version itself.
+        """
+        return self._one(
+            """SELECT a.*, (SELECT v.hash FROM versions v WHERE v.article_id = a.id
+                            ORDER BY v.version DESC LIMIT 1) AS latest_hash
+               FROM articles a WHERE a.url = ?""",
+            [url],
+        )
+
     def article_by_id(self, article_id: int) -> dict | None:
         return self._one("SELECT * FROM articles WHERE id = ?", [article_id])
 

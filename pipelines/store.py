@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsdiffs.compare import outcome_for
+from newsdiffs.normalize import fingerprint
 from newsdiffs.revision import new_version
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Store
@@ -83,7 +84,7 @@ class StorePipeline:
             checked_at=checked_at,
             http_status=adapter.get("http_status"),
         )
-        article = self.store.article(url)
+        article = self.store.article_for_check(url)
         policy = self.policy(common["source"])
         quiet_since = (article or {}).get("last_changed") or (article or {}).get(
             "first_seen") or checked_at
@@ -96,9 +97,10 @@ class StorePipeline:
             self._failed(common, article, policy, quiet_since, adapter["error"])
         validators = (adapter.get("etag"), adapter.get("last_modified"))
 
-        latest = self.store.latest_version(article["id"]) if article else None
-        version = new_version(item, fetched_at=checked_at, previous=latest)
-        outcome = outcome_for(latest["hash"] if latest else None, version.hash)
+        # An unchanged re-check costs the fingerprint and the one lookup above;
+        # the stored text is read only to size a change.
+        latest_hash = article["latest_hash"] if article else None
+        outcome = outcome_for(latest_hash, fingerprint(adapter["title"], adapter["body"]))
         if outcome == "unchanged":
             next_at, status = self._next(policy, checked_at, quiet_since)
             self.store.record_check(
@@ -108,6 +110,8 @@ class StorePipeline:
             self._inc("unchanged")
             raise DropItem(f"unchanged: {url}", log_level="DEBUG")
 
+        latest = self.store.latest_version(article["id"]) if latest_hash else None
+        version = new_version(item, fetched_at=checked_at, previous=latest)
         added, removed = version.chars_added, version.chars_removed
         result = self.store.record_check(
             **common,

@@ -14,7 +14,6 @@ FEEDS = ("https://www.aljazeera.com/xml/rss/all.xml",)
 class AlJazeeraSpider(NewsSpider):
     name = "aljazeera"
     extractor_name = "aljazeera"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

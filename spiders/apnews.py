@@ -15,7 +15,6 @@ FEEDS = ("https://apnews.com/news-sitemap-content.xml",)
 class APNewsSpider(NewsSpider):
     name = "apnews"
     extractor_name = "apnews"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

@@ -41,6 +41,9 @@ class NewsSpider(scrapy.Spider):
     extractor_name: ClassVar[str] = "generic"
     #: Feed and sitemap URLs the spider discovers articles from.
     feeds: ClassVar[tuple[str, ...]] = ()
+    #: No offsite filter: explicit URLs may point anywhere (a local replay, a mirror);
+    #: links from a site's own feeds are judged by ``is_article_url``.
+    allowed_domains = ()
 
     def __init__(self, *args: Any, url: str | None = None, urls: str | None = None,
                  feeds: str | None = None, **kwargs: Any) -> None:

@@ -21,7 +21,6 @@ FEEDS = tuple(
 class BBCSpider(NewsSpider):
     name = "bbc"
     extractor_name = "bbc"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
     #: ``-a sport=1`` also follows BBC Sport articles.
     sport = False

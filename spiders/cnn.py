@@ -19,7 +19,6 @@ FEEDS = tuple(
 class CNNSpider(NewsSpider):
     name = "cnn"
     extractor_name = "cnn"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

@@ -18,7 +18,6 @@ FEEDS = tuple(
 class IndependentSpider(NewsSpider):
     name = "independent"
     extractor_name = "independent"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

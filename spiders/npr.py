@@ -15,7 +15,6 @@ FEEDS = tuple(f"https://feeds.npr.org/{topic}/rss.xml" for topic in (1001, 1004,
 class NPRSpider(NewsSpider):
     name = "npr"
     extractor_name = "npr"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

@@ -19,7 +19,6 @@ FEEDS = tuple(
 class NYTimesSpider(NewsSpider):
     name = "nytimes"
     extractor_name = "nytimes"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:

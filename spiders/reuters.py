@@ -13,7 +13,6 @@ FEEDS = ("https://www.reuters.com/arc/outboundfeeds/news-sitemap/?outputType=xml
 class ReutersSpider(NewsSpider):
     name = "reuters"
     extractor_name = "reuters"
-    allowed_domains = ()  # explicit URLs may point anywhere (a local replay, a mirror)
     feeds = FEEDS
 
     def is_article_url(self, url: str) -> bool:
