@@ -11,6 +11,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from .links import http_link, site_link
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -38,7 +40,7 @@ class Entry:
     summary: str = ""
     content_html: str = ""
     categories: list[str] = field(default_factory=list)
-    #: Another link, e.g. the original article (``rel="related"``).
+    #: Another link, e.g. the original article (``rel="related"``; left out unless http(s)).
     related: str | None = None
 
 
@@ -47,6 +49,14 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     if text is not None:
         el.text = xml_text(text)
     return el
+
+
+def _link(parent: ET.Element, rel: str, href: str | None) -> None:
+    """A ``<link>``, left out unless its target passes :func:`~newsdiffs.links.site_link`."""
+    safe = site_link(href) if href else None
+    if safe is not None:
+        kind = "application/atom+xml" if rel == "self" else "text/html"
+        _sub(parent, "link", rel=rel, type=kind, href=safe)
 
 
 def feed(*, id: str, title: str, updated: str, self_link: str, alternate: str,
@@ -58,8 +68,8 @@ def feed(*, id: str, title: str, updated: str, self_link: str, alternate: str,
     if subtitle:
         _sub(root, "subtitle", subtitle)
     _sub(root, "updated", updated)
-    _sub(root, "link", rel="self", type="application/atom+xml", href=self_link)
-    _sub(root, "link", rel="alternate", type="text/html", href=alternate)
+    _link(root, "self", self_link)
+    _link(root, "alternate", alternate)
     _sub(_sub(root, "author"), "name", author)
     _sub(root, "generator", "newsdiffs")
     for e in entries:
@@ -67,9 +77,9 @@ def feed(*, id: str, title: str, updated: str, self_link: str, alternate: str,
         _sub(el, "id", e.id)
         _sub(el, "title", e.title)
         _sub(el, "updated", e.updated)
-        _sub(el, "link", rel="alternate", type="text/html", href=e.link)
-        if e.related:
-            _sub(el, "link", rel="related", type="text/html", href=e.related)
+        _link(el, "alternate", e.link)
+        # The original article is a URL from somebody else's page: http(s) only.
+        _link(el, "related", http_link(e.related))
         for term in e.categories:
             _sub(el, "category", term=term)
         if e.summary:

@@ -5,18 +5,79 @@ Only this module turns domain errors into friendly one-line messages.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
+from .export import json_text
 from .render import later, summary, version_page
 from .store import Store, StoreError
-from .times import from_iso, in_words
+from .times import from_iso, in_words, shown
 from .urls import canonicalize
+
+#: The largest --limit, --page-size ... (far beyond any database, far below SQLite's limit).
+MAX_COUNT = 1_000_000_000
+COUNT = click.IntRange(1, MAX_COUNT)
+
+# C0 controls but tab and newline, DEL, C1 controls: a terminal acts on these (ESC starts
+# colour, cursor and title sequences, BEL rings, CR overwrites a line, 0x9b is a one-byte CSI).
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text safe for a terminal: each control character but tab and newline shown as ``\\xNN``."""
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for anything holding stored text: no raw control character is printed.
+
+    Every reading command prints through this (stored pages may carry escape
+    sequences from before ``clean_text`` dropped them).
+    """
+    click.echo(visible(text), err=err, nl=nl)
+
+
+class ArticleUrl(click.ParamType):
+    """A URL argument: any variant of a tracked article's URL, but one that parses."""
+
+    name = "url"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not text:
+            self.fail("give the URL of a tracked article", param, ctx)
+        if _TERMINAL_CONTROL.search(text):
+            self.fail(f"{shown(text)} is not a valid URL (it holds control characters)",
+                      param, ctx)
+        try:
+            urlsplit(text).port  # noqa: B018 - raises ValueError for a bad host or port
+        except ValueError as exc:
+            self.fail(f"{shown(text)} is not a valid URL ({exc})", param, ctx)
+        return text
+
+
+class VersionNumber(click.ParamType):
+    """A version number: a whole number from 1 (whether it exists is checked later)."""
+
+    name = "version"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        number = click.INT.convert(value, param, ctx)
+        if number < 1:
+            self.fail(f"{number}: version numbers start at 1", param, ctx)
+        return number
+
+
+URL = ArticleUrl()
+VERSION = VersionNumber()
 
 DB_OPTION = click.option(
     "--db",
@@ -29,29 +90,41 @@ DB_OPTION = click.option(
 )
 
 
-def open_store(db_path: str, create: bool = False) -> Store:
-    """Open the database or fail with a one-line error."""
+def open_store(db_path: str, create: bool = False, write: bool = False) -> Store:
+    """Open the database or fail with a one-line error.
+
+    Read-only unless ``write`` (or ``create``): a reading command never
+    creates, upgrades or changes a database.
+    """
     try:
-        return Store(db_path, create=create)
+        return Store(db_path, create=create, readonly=not (write or create))
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def find_article(store: Store, url: str) -> dict:
     """The article for a URL as typed (any variant: http/https, tracking parameters ...)."""
-    row = store.article(url) or store.article(canonicalize(url))
+    try:
+        row = store.article(url) or store.article(canonicalize(url))
+    except ValueError:  # URL arguments are checked by ArticleUrl; this is a second guard
+        row = None
     if row is None:
-        raise click.ClickException(f"no tracked article with URL {url}")
+        raise click.ClickException(f"no tracked article with URL {visible(url)}")
     return row
 
 
 def get_version(store: Store, article: dict, number: int) -> dict:
+    """One version of the article, or a one-line error (never a query with a huge number)."""
+    count = article["version_count"] or 0
+    missing = click.ClickException(
+        f"no version {number}: the article has versions 1 to {count}" if count
+        else f"no version {number}: the article has no stored version yet")
+    if not 1 <= number <= count:
+        raise missing
     try:
         return store.version(article["id"], number)
     except StoreError:
-        raise click.ClickException(
-            f"no version {number}: the article has versions 1 to {article['version_count']}"
-        ) from None
+        raise missing from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +135,7 @@ def cli() -> None:
 
 @cli.command()
 @DB_OPTION
-@click.argument("url")
+@click.argument("url", type=URL)
 def history(db_path: str, url: str) -> None:
     """List the versions of an article with times and characters added/removed.
 
@@ -71,8 +144,8 @@ def history(db_path: str, url: str) -> None:
     with open_store(db_path) as store:
         article = find_article(store, url)
         versions = store.versions(article["id"])
-        click.echo(f"{article['title']}\n{article['url']}")
-        click.echo(
+        echo(f"{article['title']}\n{article['url']}")
+        echo(
             f"source {article['source']}, first seen {article['first_seen']}, "
             f"{article['check_count']} checks, {article['version_count']} versions, "
             f"status {article['status']}"
@@ -85,17 +158,21 @@ def history(db_path: str, url: str) -> None:
             repeat = f"  repeats version {v['repeats_version']}" if v["repeats_version"] else ""
             if v.get("kind") == "reextract":
                 repeat += "  re-extracted (not an edit)"
-            click.echo(
+            echo(
                 f"  version {v['version']:>3}  {v['fetched_at']}  "
                 f"+{v['chars_added']:<6} -{v['chars_removed']:<6} {v['title']}{later}{repeat}"
             )
             previous = v["fetched_at"]
+        held = store.pending_version(article["id"])
+        if held:
+            echo(f"  pending      {held['first_seen']}  not stored until the next check "
+                 f"confirms it ({held['reason']}): {held['title']}")
 
 
 @cli.command()
 @DB_OPTION
-@click.argument("url")
-@click.option("--version", "-v", "number", type=int, help="Version number (default: latest).")
+@click.argument("url", type=URL)
+@click.option("--version", "-v", "number", type=VERSION, help="Version number (default: latest).")
 def show(db_path: str, url: str, number: int | None) -> None:
     """Print one version of an article as stored.
 
@@ -108,14 +185,14 @@ def show(db_path: str, url: str, number: int | None) -> None:
             if not number:
                 raise click.ClickException("the article has no stored version yet")
         v = get_version(store, article, number)
-        click.echo(f"{v['title']}")
+        echo(f"{v['title']}")
         if v["byline"]:
-            click.echo(f"By {v['byline']}")
-        click.echo(f"Version {v['version']}, fetched {v['fetched_at']}")
+            echo(f"By {v['byline']}")
+        echo(f"Version {v['version']}, fetched {v['fetched_at']}")
         if v["published"]:
-            click.echo(f"Published {v['published']}")
-        click.echo("")
-        click.echo(v["body"])
+            echo(f"Published {v['published']}")
+        echo("")
+        echo(v["body"])
 
 
 def _styled_words(ops: list[WordOp], color: bool) -> str:
@@ -128,14 +205,16 @@ def _styled_words(ops: list[WordOp], color: bool) -> str:
                 continue
             if any(n.op == "insert" and not n.text.strip() for n in ops[max(k - 1, 0) : k + 2]):
                 continue
+        # Stored text is made visible before our own colour codes are added around it.
+        text = visible(w.text)
         if w.op == "equal":
-            out.append(w.text)
+            out.append(text)
         elif w.op == "delete":
-            out.append(click.style(w.text, fg="red", strikethrough=True) if color
-                       else f"[-{w.text}-]")
+            out.append(click.style(text, fg="red", strikethrough=True) if color
+                       else f"[-{text}-]")
         else:
-            out.append(click.style(w.text, fg="green", underline=True) if color
-                       else f"{{+{w.text}+}}")
+            out.append(click.style(text, fg="green", underline=True) if color
+                       else f"{{+{text}+}}")
     return "".join(out)
 
 
@@ -147,15 +226,15 @@ def _diff_row_lines(row: Row, rows: list[Row], color: bool) -> list[str]:
                     else f"({len(row.left)} paragraphs merged) ")
         return ["~ " + note + _styled_words(row.words, color)]
     if row.op == "inserted":
-        text = SEPARATOR.join(b.as_text() for b in row.right)
+        text = visible(SEPARATOR.join(b.as_text() for b in row.right))
         return ["+ " + (click.style(text, fg="green") if color else text)]
     if row.op == "deleted":
-        text = SEPARATOR.join(b.as_text() for b in row.left)
+        text = visible(SEPARATOR.join(b.as_text() for b in row.left))
         return ["- " + (click.style(text, fg="red") if color else text)]
     if row.op == "moved" and row.left:
         return []  # shown once, where it went
     if row.op == "moved":
-        text = _styled_words(row.words, color) if row.words else row.right[0].as_text()
+        text = _styled_words(row.words, color) if row.words else visible(row.right[0].as_text())
         origin = rows[row.partner].left_index if row.partner is not None else None
         return [f"> (moved from paragraph {(origin or 0) + 1}) " + text]
     return []
@@ -169,8 +248,8 @@ def text_diff(old: dict, new: dict, color: bool = False, diff: VersionDiff | Non
     """
     diff = diff or compare_versions(old, new)
     when = later(old["fetched_at"], new["fetched_at"])
-    lines = [f"--- version {old['version']}  {old['fetched_at']}",
-             f"+++ version {new['version']}  {new['fetched_at']}  ({when})",
+    lines = [visible(f"--- version {old['version']}  {old['fetched_at']}"),
+             visible(f"+++ version {new['version']}  {new['fetched_at']}  ({when})"),
              summary(diff), ""]
     if diff.title.changed:
         lines += ["Title: " + _styled_words(diff.title.words, color), ""]
@@ -186,9 +265,9 @@ def text_diff(old: dict, new: dict, color: bool = False, diff: VersionDiff | Non
 
 @cli.command()
 @DB_OPTION
-@click.argument("url")
-@click.argument("a", type=int, required=False)
-@click.argument("b", type=int, required=False)
+@click.argument("url", type=URL)
+@click.argument("a", type=VERSION, required=False)
+@click.argument("b", type=VERSION, required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text",
               show_default=True, help="text for people, html for a side-by-side page, json for programs.")
 def diff(db_path: str, url: str, a: int | None, b: int | None, fmt: str) -> None:
@@ -209,21 +288,29 @@ def diff(db_path: str, url: str, a: int | None, b: int | None, fmt: str) -> None
                 raise click.ClickException(f"the article has {count} version(s): nothing to diff")
             a, b = count - 1, count
         elif b is None:
+            if a == count:
+                raise click.ClickException(f"version {a} is the latest: nothing after it to diff")
             b = a + 1
         old, new = get_version(store, article, a), get_version(store, article, b)
     result = compare_versions(old, new)
     if fmt == "html":
-        click.echo(version_page(article, new, old, diff=result), nl=False)
+        echo(version_page(article, new, old, diff=result), nl=False)
     elif fmt == "json":
         data = {"article": {k: article[k] for k in ("url", "source", "title", "first_seen",
                                                     "status", "version_count")},
                 "old": {k: old[k] for k in ("version", "fetched_at")},
                 "new": {k: new[k] for k in ("version", "fetched_at")},
                 "summary": summary(result), **result.to_dict()}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        click.echo(json_text(data, indent=1))
     else:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         click.echo(text_diff(old, new, color, result), nl=False)
+
+
+class BadValue(click.ClickException):
+    """A bad option or setting value: one ``Error:`` line and exit status 2 (as for usage)."""
+
+    exit_code = 2
 
 
 def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
@@ -250,7 +337,8 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
 @click.option("--log-max-bytes", default=5_000_000, show_default=True,
               help="Rotate the log file at this size.")
 @click.option("--log-backups", default=5, show_default=True, help="Rotated log files kept.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing (the summary is still logged).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print errors only (the summary is still logged to --log).")
 def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
           arguments: tuple[str, ...], recheck_finished: bool, log_file: str | None,
           log_max_bytes: int, log_backups: int, quiet: bool) -> None:
@@ -260,25 +348,60 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
     next to the database (DB.lock) keeps runs from overlapping: a second run
     exits at once (status 0) with a one-line message. Made for cron.
 
+    Exit status: 0 when every check was stored (pages that could not be read
+    are failed checks, a normal outcome); 1 when checks could not be stored,
+    a spider or pipeline raised, the run was stopped, or the database, lock
+    or log file is unusable; 2 for a bad option or setting. Each run is
+    recorded in the runs table, and `newsdiffs status` warns about failed ones.
+
     Example: newsdiffs crawl --log crawl.log
     """
-    from .crawl import CrawlBusy, locked_run
-    from .schedule import ScheduleError
+    from .config import BadSetting
+    from .crawl import CrawlBusy, CrawlSetupError, locked_run
+    from .urls import SpiderArgError, validate_spider_args
 
     settings = _pairs(overrides, "--set")
     settings["NEWSDIFFS_DB"] = str(Path(db_path))
     if recheck_finished:
         settings["NEWSDIFFS_RECHECK_FINISHED"] = "True"
+    spider_args = _pairs(arguments, "--arg")
+    try:  # -a url=, urls=, feeds= are checked before Scrapy starts
+        validate_spider_args(spider_args)
+    except SpiderArgError as exc:
+        raise BadValue(str(exc)) from None
     try:
-        summary = locked_run(db_path, list(spiders), settings, _pairs(arguments, "--arg"),
-                             log_file=log_file, log_max_bytes=log_max_bytes,
-                             log_backups=log_backups)
+        result = locked_run(db_path, list(spiders), settings, spider_args,
+                            log_file=log_file, log_max_bytes=log_max_bytes,
+                            log_backups=log_backups, quiet=quiet)
     except CrawlBusy as exc:
-        summary = str(exc)
-    except (KeyError, ScheduleError) as exc:
-        raise click.ClickException(str(exc.args[0])) from None
+        if not quiet:
+            click.echo(str(exc))
+        return
+    except BadSetting as exc:
+        raise BadValue(str(exc)) from None
+    except KeyError as exc:
+        raise BadValue(str(exc.args[0])) from None
+    except CrawlSetupError as exc:
+        raise click.ClickException(str(exc)) from None
     if not quiet:
-        click.echo(summary)
+        click.echo(result.summary)
+    if result.problems:
+        click.echo(f"Error: the crawl failed: {', '.join(result.problems)}", err=True)
+        click.get_current_context().exit(1)
+
+
+@cli.command()
+@DB_OPTION
+def migrate(db_path: str) -> None:
+    """Create the database, or upgrade it to this version's schema (crawl does it too).
+
+    Commands that only read never change the database: after an upgrade of
+    newsdiffs they ask for this (or a crawl) first.
+
+    Example: newsdiffs migrate --db newsdiffs.db
+    """
+    with open_store(db_path, create=True, write=True) as store:
+        click.echo(f"{store.path}: schema up to date")
 
 
 # Command groups kept in their own modules register themselves on ``cli``.

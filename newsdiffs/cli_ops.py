@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from datetime import datetime, timedelta
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, cli, open_store
+from .cli import DB_OPTION, cli, echo, open_store
 from .schedule import ScheduleError, cron_fields, format_duration, parse_duration
-from .times import UTC, from_iso, in_words, to_iso
+from .times import UTC, BadDuration, from_iso, in_words, parse_span, to_iso
 
 #: Comment that marks the crontab entry of one database.
 CRON_MARK = "newsdiffs crawl "
@@ -24,10 +25,11 @@ CRONTAB_OPTION = click.option(
 
 
 def _duration(value: str) -> timedelta:
+    """A ``--window``: read and bounded like every duration option (``times.parse_span``)."""
     try:
-        return parse_duration(value)
-    except ScheduleError as exc:
-        raise click.BadParameter(str(exc)) from None
+        return parse_span(value)
+    except BadDuration as exc:
+        raise click.BadParameter(str(exc), param_hint="--window") from None
 
 
 def newsdiffs_program() -> list[str]:
@@ -156,6 +158,68 @@ def health_warnings(row: dict, window: timedelta, max_failure_rate: float) -> li
     return warnings
 
 
+def with_feed_health(rows: list[dict], feeds: list[dict]) -> list[dict]:
+    """The health rows with each source's feed fetches (``Store.feed_health``) merged in;
+    a source with feed fetches but no article yet gets a row of its own."""
+    by_source = {r["source"]: r for r in rows}
+    for feed in feeds:
+        row = by_source.get(feed["source"])
+        if row is None:
+            row = {"source": feed["source"], "tracked": 0, "active": 0, "due": 0, "finished": 0,
+                   "gone": 0, "checks": 0, "failures": 0, "extractions": 0, "last_ok": None}
+            rows.append(row)
+        row.update(feed)
+    return rows
+
+
+def feed_warnings(row: dict, window: timedelta, now: datetime,
+                  max_failure_rate: float) -> list[str]:
+    """Why a source's feeds look broken: too many failed fetches, or no new links, lately."""
+    fetches = row.get("feed_fetches") or 0
+    if not fetches:
+        return []
+    failed = row["feed_failures"]
+    warnings = []
+    if failed / fetches * 100 > max_failure_rate:
+        warnings.append(
+            f"{row['source']}: feeds failing: {failed} of {fetches} feed fetches failed in the "
+            f"last {format_duration(window)} (last error: {row['feed_last_error']})")
+    last_new = row.get("last_new_links")
+    if failed < fetches and (not last_new or from_iso(last_new) < now - window):
+        since = f"for {in_words(now - from_iso(last_new))}" if last_new else "yet"
+        warnings.append(f"{row['source']}: no new links from its feeds {since}")
+    return warnings
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def run_warnings(runs: list[dict], alive=pid_alive) -> list[str]:
+    """Warnings about crawl runs (newest first): failed ones, and ones that never finished."""
+    warnings = []
+    failed = [r for r in runs if r["exit_status"] not in (None, 0)]
+    if failed:
+        last = failed[0]
+        warnings.append(
+            f"{len(failed)} of {len(runs)} crawl runs since {runs[-1]['started']} failed; "
+            f"last: {last['command']} started {last['started']}: {last['summary']}")
+    for r in runs:
+        if r["exit_status"] is None and not alive(r["pid"]):
+            warnings.append(f"crawl run {r['id']} ({r['command']}, pid {r['pid']}) started "
+                            f"{r['started']} never finished: killed, or its end not recorded")
+    return warnings
+
+
 def _last_ok(value: str | None, now: datetime) -> str:
     return f"{value} ({in_words(now - from_iso(value))} ago)" if value else "never"
 
@@ -172,7 +236,10 @@ def status(db_path: str, window: str, max_failure_rate: float) -> None:
     Prints a warning line for a source with no successful extraction, or a
     failure rate above the threshold, in the window; exits with status 1 when
     any warning is printed (for monitoring). 404/410 answers are counted as
-    gone articles, not failures.
+    gone articles, not failures. Crawl runs in the window that failed (store
+    errors, unhandled errors, stopped early) or never finished are warnings too,
+    and so is a source whose feed fetches failed above the threshold, or whose
+    feeds brought no new article link in the window (table feed_checks).
 
     Example: newsdiffs status --window 24h --max-failure-rate 50
     """
@@ -180,8 +247,15 @@ def status(db_path: str, window: str, max_failure_rate: float) -> None:
     now = datetime.now(UTC)
     with open_store(db_path) as store:
         rows = store.health(to_iso(now), to_iso(now - span))
+        rows = with_feed_health(rows, store.feed_health(to_iso(now - span)))
+        runs = store.runs(to_iso(now - span), limit=10_000) or store.runs(limit=1)
+    run_trouble = run_warnings(runs)
     if not rows:
         click.echo("no articles tracked yet")
+        for warning in run_trouble:
+            echo(f"WARNING {warning}")
+        if run_trouble:
+            click.get_current_context().exit(1)
         return
     label = format_duration(span)
     header = ["source", "tracked", "active", "due", "finished", "gone",
@@ -195,9 +269,11 @@ def status(db_path: str, window: str, max_failure_rate: float) -> None:
     for line in table:
         cells = [str(v).ljust(w) if i in (0, len(header) - 1) else str(v).rjust(w)
                  for i, (v, w) in enumerate(zip(line, widths, strict=True))]
-        click.echo("  ".join(cells).rstrip())
-    warnings = [w for r in rows for w in health_warnings(r, span, max_failure_rate)]
+        echo("  ".join(cells).rstrip())  # source names are stored text: no raw escapes
+    warnings = [w for r in rows for w in (health_warnings(r, span, max_failure_rate)
+                                          + feed_warnings(r, span, now, max_failure_rate))]
+    warnings += run_trouble
     for warning in warnings:
-        click.echo(f"WARNING {warning}")
+        echo(f"WARNING {warning}")
     if warnings:
         click.get_current_context().exit(1)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, cli, find_article, open_store  # noqa: F401
+from .cli import COUNT, DB_OPTION, cli, echo, find_article, open_store, visible  # noqa: F401
 from .export import FORMATS, BadSince, metadata_json, since_to_iso, write_rows
-from .site import build_site
+from .links import http_link
+from .site import SiteError, build_site
 from .store import EXPORTABLE, StoreError
-from .times import UTC
+from .times import UTC, shown
 
 SINCE_HELP = "Only rows from this far back: 30m, 12h, 1d, 2w, or an ISO date/time."
 
 
 def _since(value: str | None) -> str | None:
+    """Every ``--since``: a bounded duration or a date/time (``export.since_to_iso``)."""
     if value is None:
         return None
     try:
@@ -26,14 +29,21 @@ def _since(value: str | None) -> str | None:
         raise click.ClickException(str(exc)) from None
 
 
+def _base_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--base-url`` goes into every feed link, so it must be an http(s) URL (or empty)."""
+    if value and not http_link(value):
+        raise click.BadParameter(f"{shown(value)} is not an http(s) URL with a host")
+    return value
+
+
 @cli.command()
 @DB_OPTION
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--base-url", envvar="NEWSDIFFS_SITE_URL", default="",
+@click.option("--base-url", envvar="NEWSDIFFS_SITE_URL", default="", callback=_base_url,
               help="Public URL of the site: makes feed links absolute (env NEWSDIFFS_SITE_URL).")
-@click.option("--page-size", type=click.IntRange(1), default=50, show_default=True,
+@click.option("--page-size", type=COUNT, default=50, show_default=True,
               help="Articles per index page.")
-@click.option("--feed-size", type=click.IntRange(1), default=50, show_default=True,
+@click.option("--feed-size", type=COUNT, default=50, show_default=True,
               help="Entries in the site-wide and per-source feeds.")
 @click.option("--full", is_flag=True,
               help="Render every article again, even those unchanged since the last run.")
@@ -50,16 +60,18 @@ def site(db_path: str, outdir: Path, base_url: str, page_size: int, feed_size: i
         try:
             report = build_site(store, outdir, base_url=base_url, page_size=page_size,
                                 feed_size=feed_size, full=full)
+        except SiteError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base-url") from None
         except OSError as exc:
             raise click.ClickException(f"cannot write the site: {exc}") from None
-    click.echo(f"{outdir}: {report}")
+    echo(f"{outdir}: {report}")
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--since", help=SINCE_HELP)
 @click.option("--source", help="Only this source (spider name).")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=COUNT, default=50, show_default=True)
 def changes(db_path: str, since: str | None, source: str | None, limit: int) -> None:
     """List recent changes, newest first: time, source, version, +/- characters, title, URL.
 
@@ -68,17 +80,17 @@ def changes(db_path: str, since: str | None, source: str | None, limit: int) -> 
     with open_store(db_path) as store:
         rows = store.changes(since=_since(since), source=source, limit=limit)
     if not rows:
-        click.echo("no changes" + (f" since {since}" if since else ""), err=True)
+        echo("no changes" + (f" since {since}" if since else ""), err=True)
     for r in rows:
-        click.echo(f"{r['time']}  {r['source']}  v{r['version']}  "
-                   f"+{r['chars_added']} -{r['chars_removed']}  {r['title']}  {r['url']}")
+        echo(f"{r['time']}  {r['source']}  v{r['version']}  "
+             f"+{r['chars_added']} -{r['chars_removed']}  {r['title']}  {r['url']}")
 
 
 @cli.command()
 @DB_OPTION
 @click.argument("query")
 @click.option("--source", help="Only this source (spider name).")
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.option("--raw", is_flag=True,
               help='Use FTS5 query syntax ("a phrase", OR, NOT, prefix*) instead of plain words.')
 def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) -> None:
@@ -89,16 +101,21 @@ def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) 
 
     Example: newsdiffs search "funding decision"
     """
+    # Plain words are each quoted for FTS5; quotes alone leave no words (an FTS5 syntax error).
+    if not (query if raw else query.replace('"', " ")).strip():
+        raise click.BadParameter("give one or more words to search for", param_hint="QUERY")
+    if visible(query) != query:  # FTS5 stops reading at a NUL and reports a syntax error
+        raise click.BadParameter(f"{shown(query)} holds control characters", param_hint="QUERY")
     with open_store(db_path) as store:
         try:
             hits = store.search(query, source=source, limit=limit, raw=raw)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
     if not hits:
-        click.echo(f"no versions match {query!r}", err=True)
+        echo(f"no versions match {shown(query)}", err=True)
     for h in hits:
-        click.echo(f"{h['fetched_at']}  {h['source']}  v{h['version']}  {h['title']}  {h['url']}")
-        click.echo(f"    {h['snippet']}")
+        echo(f"{h['fetched_at']}  {h['source']}  v{h['version']}  {h['title']}  {h['url']}")
+        echo(f"    {h['snippet']}")
 
 
 @cli.command()
@@ -121,11 +138,20 @@ def export(db_path: str, fmt: str, table: str, since: str | None, output: Path |
         if output is None:
             write_rows(rows, columns, fmt, sys.stdout)
             return
+        # A regular file is written beside and renamed into place, so that a failure
+        # (a full disk) leaves neither a partial nor an empty file; /dev/stdout and
+        # pipes are written in place.
+        regular = not output.exists() or output.is_file()
+        target = output.with_name(f".{output.name}.{os.getpid()}.tmp") if regular else output
         try:
-            with output.open("w", encoding="utf-8", newline="") as out:
+            with target.open("w", encoding="utf-8", newline="") as out:
                 count = write_rows(rows, columns, fmt, out)
+            if regular:
+                os.replace(target, output)
         except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc}") from None
+            if regular:
+                target.unlink(missing_ok=True)
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"{count} {table} rows written to {output}", err=True)
 
 
@@ -141,5 +167,8 @@ def metadata(db_path: str, output: Path | None) -> None:
     text = metadata_json(Path(db_path).stem)
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc}") from None

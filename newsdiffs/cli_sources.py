@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -281,6 +283,32 @@ def _reread(store, row: dict, extractors: dict, sources_file: str | None):
                                     error=None, min_body_chars=NEWSDIFFS_MIN_BODY_CHARS)
 
 
+@contextmanager
+def writer_lock(db_path: str, dry_run: bool = False) -> Iterator[None]:
+    """Hold the database's crawl lock (not for a dry run), or fail with a one-line error.
+
+    A crawl and a re-extraction never write at once; the second to come refuses
+    at once rather than wait for a crawl that may take minutes.
+    """
+    from .lock import AlreadyLocked, CrawlLock, LockFailed, lock_path
+
+    if dry_run:
+        yield
+        return
+    lock = CrawlLock(lock_path(db_path))
+    try:
+        lock.acquire()
+    except AlreadyLocked as exc:
+        raise click.ClickException(
+            f"a crawl of {db_path} is running ({exc}); try again when it has finished") from None
+    except LockFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--source", metavar="NAME", help="Only this source's articles.")
@@ -308,7 +336,7 @@ def reextract(db_path: str, source: str | None, all_versions: bool, dry_run: boo
     extractors: dict = {}
     counts = dict.fromkeys(("read", "corrected", "unchanged", "failed", "older_differ"), 0)
     articles: set[int] = set()
-    with open_store(db_path) as store:
+    with open_store(db_path, write=not dry_run) as store, writer_lock(db_path, dry_run):
         total = store.count_articles(source)
         ids = store.kept_page_versions(source, latest_only=not all_versions)
         for i, version_id in enumerate(ids, 1):

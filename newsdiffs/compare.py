@@ -6,9 +6,13 @@ Pure functions; the pipelines call them and the store writes the outcome.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .items import Block
 from .normalize import clean_text
+from .times import in_words
 
 #: Titles that mark an error or consent page served with status 200.
 ERROR_TITLES = re.compile(
@@ -105,3 +109,107 @@ def outcome_for(latest_hash: str | None, new_hash: str) -> str:
     if latest_hash is None:
         return "new"
     return "unchanged" if latest_hash == new_hash else "changed"
+
+
+# -- The confirmation rule -------------------------------------------------------
+# A truncated response, a paywall teaser or a CDN serving an old copy looks like
+# an edit that is undone on the next fetch. Texts with that shape are held as a
+# ``pending`` check and stored only when a second fetch reads the same text.
+
+#: What :func:`confirmation` tells the pipeline to do.
+STORE, UNCHANGED, HOLD, CONFIRM, REJECT = "store", "unchanged", "hold", "confirm", "reject"
+
+
+@dataclass(frozen=True)
+class ConfirmRule:
+    """When a changed text needs a second fetch before it is stored."""
+
+    #: A text that loses more than this share of the stored body's words is held.
+    max_word_loss: float = 0.3
+    #: A return to a text replaced less than this long ago is held.
+    revert_window: timedelta = timedelta(days=1)
+    #: How soon an article with a held text is due again (the next cron run).
+    recheck_after: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a fetched text: one of the actions above, and why it is held."""
+
+    action: str
+    reason: str | None = None
+
+
+def cut_short(old_body: str, new_body: str) -> bool:
+    """True when ``new_body`` is ``old_body`` cut off: its first words, the last maybe cut mid-word."""
+    new, old = new_body.split(), old_body.split()
+    if not new or len(new) >= len(old):
+        return False
+    n = len(new)
+    return new[:-1] == old[: n - 1] and old[n - 1].startswith(new[-1])
+
+
+def suspicion(
+    *,
+    old_body: str,
+    new_body: str,
+    new_hash: str,
+    replaced: Mapping[str, datetime],
+    now: datetime,
+    rule: ConfirmRule,
+) -> str | None:
+    """Why a changed text looks like a partial page or a stale copy, or ``None``.
+
+    ``replaced`` maps the hash of each earlier text (not the latest) to when it
+    was last replaced by another version.
+    """
+    old_words, new_words = len(old_body.split()), len(new_body.split())
+    if cut_short(old_body, new_body):
+        return f"cut short: ends after {new_words} of {old_words} words"
+    if old_words and (old_words - new_words) / old_words > rule.max_word_loss:
+        lost = round(100 * (old_words - new_words) / old_words)
+        return f"loses {lost}% of the words ({old_words} -> {new_words})"
+    when = replaced.get(new_hash)
+    if when is not None and now - when <= rule.revert_window:
+        return f"returns to a text replaced {in_words(now - when)} ago"
+    return None
+
+
+def confirmation(
+    *,
+    latest_hash: str | None,
+    latest_body: str | None,
+    new_hash: str,
+    new_body: str,
+    candidate_hash: str | None,
+    replaced: Mapping[str, datetime],
+    now: datetime,
+    rule: ConfirmRule = ConfirmRule(),
+) -> Verdict:
+    """Store, hold, confirm or reject a fetched text (the confirmation rule).
+
+    ``latest_*`` is the article's newest stored version (``None`` for a new
+    article; ``latest_body`` is read only when the hashes differ),
+    ``candidate_hash`` the text held by an earlier ``pending`` check, if any.
+
+    * the stored text again: ``unchanged``, or ``reject`` when a text was held;
+    * the held text again: ``confirm`` (store it);
+    * any other text: ``hold`` when it is cut short, loses more than
+      ``rule.max_word_loss`` of the words, or returns to a text replaced within
+      ``rule.revert_window``; else ``store``. A held text it replaces is rejected.
+    """
+    if latest_hash is None:
+        return Verdict(STORE)
+    if new_hash == latest_hash:
+        return Verdict(REJECT if candidate_hash else UNCHANGED)
+    if new_hash == candidate_hash:
+        return Verdict(CONFIRM)
+    reason = suspicion(
+        old_body=latest_body or "",
+        new_body=new_body,
+        new_hash=new_hash,
+        replaced=replaced,
+        now=now,
+        rule=rule,
+    )
+    return Verdict(HOLD, reason) if reason else Verdict(STORE)

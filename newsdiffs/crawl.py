@@ -5,7 +5,10 @@ Scrapy, and it does so only when a crawl is run.
 
 A run for cron: every enabled spider in one process, under a lock next to the
 database (a second, overlapping run gives up at once), logging to a rotating
-file or to stderr, ending with a one-line summary.
+file or to stderr, ending with a one-line summary. Settings, the log file, the
+lock and the database are checked before Scrapy starts; each run is recorded
+in the ``runs`` table, and one with store errors, unhandled errors or an early
+stop exits non-zero.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ import logging
 import logging.handlers
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lock import AlreadyLocked, CrawlLock, lock_path
-from .schedule import policy_for
+from .config import check_settings, log_level
+from .lock import AlreadyLocked, CrawlLock, LockFailed, lock_path
+from .store import Store, StoreError
+from .times import now_iso
 
 logger = logging.getLogger(__name__)
 
-OUTCOME_KEYS = ("new", "changed", "unchanged", "failed")
+OUTCOME_KEYS = ("new", "changed", "unchanged", "failed", "pending")
 
 
 class CrawlBusy(Exception):
@@ -71,30 +77,103 @@ def log_to_file(path: str | Path, level: str = "INFO", max_bytes: int = 5_000_00
     return handler
 
 
-def summary_line(totals: dict[str, int], seconds: float) -> str:
-    """The one-line summary of a run."""
+#: Finish reasons of a spider that ended as asked (a CLOSESPIDER_* limit counts as asked).
+OK_REASONS = ("finished",)
+
+
+def run_problems(stats: dict[str, Any], reasons: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """What went wrong in a run, from its summed stats and its spiders' finish reasons.
+
+    Failed checks (pages that could not be read) are normal outcomes and are
+    not problems; checks that could not be stored, unhandled errors in spiders
+    or pipelines, and spiders stopped early (a signal, a refusal) are.
+    """
+    problems = []
+    for key, label in (("newsdiffs/store_errors", "store errors"),
+                       ("spider_exceptions/count", "spider errors"),
+                       ("newsdiffs/item_errors", "pipeline errors")):
+        if stats.get(key):
+            problems.append(f"{label} {stats[key]}")
+    stopped = sorted({r for r in reasons if r and r not in OK_REASONS
+                      and not r.startswith("closespider_")})
+    if stopped:
+        problems.append(f"stopped: {', '.join(stopped)}")
+    return problems
+
+
+def run_counts(totals: dict[str, int]) -> dict[str, int]:
+    """The counts a ``runs`` row keeps, from the summed ``newsdiffs/`` stats."""
+    counts = {k: totals.get(k, 0) for k in OUTCOME_KEYS}
+    counts["checked"] = sum(counts.values())
+    counts["store_errors"] = totals.get("store_errors", 0)
+    counts["errors"] = totals.get("spider_errors", 0) + totals.get("item_errors", 0)
+    return counts
+
+
+def summary_line(totals: dict[str, int], seconds: float, problems: list[str] | None = None) -> str:
+    """The one-line summary of a run (problems, when there are any, before the time).
+
+    Texts held for confirmation, and held texts confirmed or rejected, are
+    shown only when there were any (README "Confirmation rule").
+    """
     checked = sum(totals.get(k, 0) for k in OUTCOME_KEYS)
+    trouble = "".join(f", {p}" for p in problems or ())
+    held = ""
+    if any(totals.get(k) for k in ("pending", "confirmed", "rejected")):
+        held = (f"pending {totals.get('pending', 0)} (confirmed {totals.get('confirmed', 0)}, "
+                f"rejected {totals.get('rejected', 0)}), ")
     return (
         f"checked {checked}, changed {totals.get('changed', 0)}, new {totals.get('new', 0)}, "
         f"unchanged {totals.get('unchanged', 0)} (not modified {totals.get('not_modified', 0)}), "
-        f"failed {totals.get('failed', 0)} (gone {totals.get('gone', 0)}) in {seconds:.1f}s"
+        f"{held}"
+        f"failed {totals.get('failed', 0)} (gone {totals.get('gone', 0)}){trouble} "
+        f"in {seconds:.1f}s"
     )
 
 
-def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
-                spider_args: dict[str, Any] | None = None, *, log_to_stderr: bool = True) -> str:
-    """Run the named spiders (all enabled when empty) in one process; return a one-line summary.
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended: its summary line, its problems (none: success) and its counts."""
 
-    ``log_to_stderr=False`` leaves logging to handlers the caller installed.
+    summary: str
+    problems: list[str]
+    counts: dict[str, int]
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.problems else 0
+
+
+class CrawlSetupError(Exception):
+    """The run cannot start: the database, the lock file or the log file is unusable."""
+
+
+def checked_settings(names: list[str], overrides: dict[str, Any] | None):
+    """Project settings with the overrides, checked, and the spiders to run.
+
+    Raises :class:`~newsdiffs.config.BadSetting` or ``KeyError`` (unknown spider).
+    """
+    settings = project_settings(overrides)
+    check_settings(settings)
+    chosen = chosen_spiders(names, settings)
+    check_settings(settings, chosen)
+    return settings, chosen
+
+
+def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
+                spider_args: dict[str, Any] | None = None, *, log_to_stderr: bool = True,
+                quiet: bool = False) -> RunResult:
+    """Run the named spiders (all enabled when empty) in one process.
+
+    ``log_to_stderr=False`` leaves logging to handlers the caller installed;
+    ``quiet`` logs only errors to stderr.
     """
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings(overrides)
-    chosen = chosen_spiders(names, settings)
-    schedule = settings.getdict("NEWSDIFFS_SCHEDULE")
-    for name in chosen:
-        policy_for(name, schedule)  # a bad schedule stops the run before any fetch
+    settings, chosen = checked_settings(names, overrides)
     settings.set("LOG_INSTALL_ROOT_HANDLER", log_to_stderr, priority="cmdline")
+    if quiet and log_to_stderr:
+        settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
     started = time.monotonic()
     process = CrawlerProcess(settings)
     crawlers = []
@@ -104,29 +183,70 @@ def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
         process.crawl(crawler, **(spider_args or {}))
     process.start()
     totals: dict[str, int] = {}
+    stats: dict[str, Any] = {}
+    reasons = []
     for crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        for key, value in stats.items():
-            if key.startswith("newsdiffs/") and isinstance(value, int):
-                name = key.removeprefix("newsdiffs/")
-                totals[name] = totals.get(name, 0) + value
-    summary = summary_line(totals, time.monotonic() - started)
-    logger.info("newsdiffs crawl: %s", summary)
-    return summary
+        one = crawler.stats.get_stats() if crawler.stats else {}
+        reasons.append(one.get("finish_reason") or "not started")
+        for key, value in one.items():
+            if (key.startswith("newsdiffs/") or key == "spider_exceptions/count") and isinstance(
+                    value, int):
+                stats[key] = stats.get(key, 0) + value
+    for key, value in stats.items():
+        totals[key.removeprefix("newsdiffs/")] = value
+    totals["spider_errors"] = stats.get("spider_exceptions/count", 0)
+    problems = run_problems(stats, reasons)
+    result = RunResult(summary_line(totals, time.monotonic() - started, problems), problems,
+                       run_counts(totals))
+    (logger.error if problems else logger.info)("newsdiffs crawl: %s", result.summary)
+    return result
+
+
+def _open_run(db_path: str | Path, chosen: list[str]) -> int:
+    """Open (create, upgrade) the database, check that it takes writes; the new run's id."""
+    try:
+        with Store(db_path) as store:
+            return store.start_run(started=now_iso(), command="newsdiffs crawl",
+                                   spiders=chosen, pid=os.getpid())
+    except StoreError as exc:
+        raise CrawlSetupError(str(exc)) from None
+
+
+def _close_run(db_path: str | Path, run_id: int, result: RunResult) -> RunResult:
+    """Record how the run ended; a run that cannot be recorded is a failed run."""
+    try:
+        with Store(db_path) as store:
+            store.finish_run(run_id, finished=now_iso(), counts=result.counts,
+                             exit_status=result.exit_status, summary=result.summary)
+    except StoreError as exc:
+        logger.error("newsdiffs crawl: %s", exc)
+        return RunResult(f"{result.summary} (not recorded: {exc})",
+                         [*result.problems, "run not recorded"], result.counts)
+    return result
 
 
 def locked_run(db_path: str | Path, names: list[str], overrides: dict[str, Any] | None = None,
                spider_args: dict[str, Any] | None = None, *, log_file: str | Path | None = None,
-               log_max_bytes: int = 5_000_000, log_backups: int = 5) -> str:
-    """:func:`run_spiders` holding the database's lock; :class:`CrawlBusy` if another run has it.
+               log_max_bytes: int = 5_000_000, log_backups: int = 5,
+               quiet: bool = False) -> RunResult:
+    """:func:`run_spiders` holding the database's lock, recorded in the ``runs`` table.
 
-    ``log_file``: log there (rotated) instead of to stderr.
+    Everything that can be checked is checked before Scrapy starts: the
+    settings (:class:`~newsdiffs.config.BadSetting`, ``KeyError`` for an
+    unknown spider), the log file, the lock (:class:`CrawlBusy` if another run
+    has it) and the database, which must open, have a schema this version
+    knows and take a write (:class:`CrawlSetupError`). ``log_file``: log there
+    (rotated) instead of to stderr.
     """
+    settings, chosen = checked_settings(names, overrides)
     handler = None
     if log_file:
-        settings = project_settings(overrides)
-        handler = log_to_file(log_file, settings.get("LOG_LEVEL", "INFO"), log_max_bytes,
-                              log_backups, settings.get("LOG_FORMAT"))
+        try:
+            handler = log_to_file(log_file, log_level(settings), log_max_bytes, log_backups,
+                                  settings.get("LOG_FORMAT"))
+        except OSError as exc:
+            raise CrawlSetupError(f"cannot write the log file {log_file}: "
+                                  f"{exc.strerror or exc}") from None
     lock = CrawlLock(lock_path(db_path))
     try:
         try:
@@ -136,8 +256,13 @@ def locked_run(db_path: str | Path, names: list[str], overrides: dict[str, Any] 
             if handler:
                 logger.warning(message)
             raise CrawlBusy(message) from None
+        except LockFailed as exc:
+            raise CrawlSetupError(str(exc)) from None
         try:
-            return run_spiders(names, overrides, spider_args, log_to_stderr=handler is None)
+            run_id = _open_run(db_path, chosen)
+            result = run_spiders(names, overrides, spider_args, log_to_stderr=handler is None,
+                                 quiet=quiet)
+            return _close_run(db_path, run_id, result)
         finally:
             lock.release()
     finally:

@@ -402,6 +402,37 @@ def format_table(summary: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: A page whose body F1 is more than this below trafilatura's is flagged by ``make eval``.
+FLAG_MARGIN = 0.05
+
+
+def flagged_pages(pages: Iterable[dict[str, Any]], margin: float = FLAG_MARGIN) -> list[str]:
+    """``site/name`` of the pages (as in the JSON results) whose F1 is over ``margin`` below
+    trafilatura's."""
+    return [f"{p['site']}/{p['name']}" for p in pages
+            if p["ours"]["f1"] is not None and p["trafilatura"]["f1"] is not None
+            and p["ours"]["f1"] < p["trafilatura"]["f1"] - margin]
+
+
+def format_pages(pages: Sequence[dict[str, Any]], margin: float = FLAG_MARGIN) -> str:
+    """Per page with a full expected text: our F1 and trafilatura's side by side, flagged
+    (``BELOW``) when ours is more than ``margin`` lower."""
+    lines = [f"Body F1 per page: ours vs trafilatura default (BELOW: ours more than "
+             f"{margin:.2f} lower)"]
+    for p in pages:
+        ours, theirs = p["ours"]["f1"], p["trafilatura"]["f1"]
+        if ours is None:
+            continue
+        delta = "" if theirs is None else f"{ours - theirs:+.3f}"
+        flag = "BELOW" if theirs is not None and ours < theirs - margin else ""
+        lines.append(f"  {p['site'] + '/' + p['name'][:48]:<66}{p['extractor']:<15}"
+                     f"{_num(ours)}  {_num(theirs)}  {delta:>7}  {flag}")
+    flagged = flagged_pages(pages, margin)
+    lines.append(f"pages more than {margin:.2f} below trafilatura: {len(flagged)}"
+                 + (f" ({', '.join(flagged)})" if flagged else ""))
+    return "\n".join(lines)
+
+
 def format_sets(sets: Sequence[SetResult]) -> str:
     """The version-set table: per set, fingerprints per save and the verdict."""
     lines = ["Change detection over version sets (fingerprints per save, in order)"]
@@ -437,11 +468,13 @@ def evaluate(root: Path, progress: bool = False, baseline: bool = True) -> dict[
         print(file=sys.stderr)
     vsets = json.loads((root / "versions" / "versions.json").read_text(encoding="utf-8"))
     sets = [evaluate_version_set(root, v) for v in vsets]
+    page_dicts = [asdict(p) for p in pages]
     return {
         "corpus": str(root),
         "seconds": round(time.monotonic() - started, 1),
         "summary": summarise_pages(pages),
-        "pages": [asdict(p) for p in pages],
+        "pages": page_dicts,
+        "flagged_pages": flagged_pages(page_dicts) if baseline else [],
         "version_sets": [asdict(s) for s in sets],
         "phantom_changes": sum(s.phantom for s in sets),
         "missed_changes": sum(s.missed for s in sets),
@@ -473,6 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{p['problem'] or ''}")
         print()
     print(format_table(results["summary"]))
+    print()
+    print(format_pages(results["pages"]))
     print()
     print(format_sets([SetResult(**s) for s in results["version_sets"]]))
     Path(args.output).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

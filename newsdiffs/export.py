@@ -12,14 +12,23 @@ import csv
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TextIO
 
-from .times import UTC, from_iso, to_iso
+from .times import UTC, BadDuration, from_iso, parse_span, shown, to_iso
 
 FORMATS = ("csv", "json", "jsonl")
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# A duration starts with a digit and has no "-" or ":" (which an ISO date/time has).
+_LOOKS_LIKE_DURATION = re.compile(r"^\s*\d[\d\sa-z]*$", re.IGNORECASE)
+# json.dumps escapes C0 controls but leaves DEL and C1 raw with ensure_ascii=False; a
+# terminal acts on C1 (0x9b is a one-byte CSI), so they are written as \uXXXX escapes too.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON with non-ASCII text kept readable but no raw control character (same data)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class BadSince(ValueError):
@@ -27,17 +36,21 @@ class BadSince(ValueError):
 
 
 def since_to_iso(value: str, now: datetime) -> str:
-    """``1d`` / ``12h`` / ``30m`` / ``2w`` before ``now``, or an ISO date/time, as a stored timestamp."""
-    m = _DURATION.match(value)
-    if m:
-        amount, unit = int(m.group(1)), _UNITS[m.group(2).lower()]
-        return to_iso(now - timedelta(**{unit: amount}))
+    """``1d`` / ``12h`` / ``30m`` / ``2w`` before ``now``, or an ISO date/time, as a stored timestamp.
+
+    Durations are read by :func:`newsdiffs.times.parse_span` (so bounded, like every
+    duration option); a date/time must be one that can be shown in UTC.
+    """
+    if _LOOKS_LIKE_DURATION.match(value) and not value.strip().isdigit():
+        try:
+            return to_iso(now - parse_span(value))
+        except BadDuration as exc:
+            raise BadSince(f"--since {exc}") from None
     try:
-        moment = from_iso(value.strip())
-    except ValueError:
-        raise BadSince(f"--since {value!r}: use a duration like 30m, 12h, 1d, 2w "
+        return to_iso(from_iso(value.strip()).astimezone(UTC))
+    except (ValueError, OverflowError):
+        raise BadSince(f"--since {shown(value)}: use a duration like 30m, 12h, 1d, 2w "
                        "or a date like 2026-11-20") from None
-    return to_iso(moment.astimezone(UTC))
 
 
 def _plain(value: Any) -> Any:
@@ -62,7 +75,7 @@ def write_rows(rows: Iterable[dict], columns: list[str], fmt: str, out: TextIO) 
     if fmt == "json":
         out.write("[")
     for row in rows:
-        line = json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False)
+        line = json_text({c: _plain(row.get(c)) for c in columns})
         if fmt == "json":
             out.write(("\n" if count == 0 else ",\n") + line)
         else:
@@ -114,9 +127,10 @@ _CHECK_COLUMNS = {
     "article_id": "The article (articles.id).",
     "checked_at": "When the check ran (ISO 8601 UTC).",
     "http_status": "HTTP status of the response.",
-    "outcome": "new, changed, unchanged or failed.",
+    "outcome": "new, changed, unchanged, failed, or pending (a changed text held until "
+               "the next check confirms it).",
     "version": "Version stored by this check, if any.",
-    "detail": "Why a check failed.",
+    "detail": "Why a check failed, or why a text was held, confirmed or rejected.",
 }
 _CHANGE_COLUMNS = {
     "article_id": "The article (articles.id).",
@@ -182,6 +196,10 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                         "sort_desc": "checked_at",
                         "facets": ["outcome", "http_status"],
                         "columns": _CHECK_COLUMNS,
+                    },
+                    "pending_versions": {
+                        "description": "Changed texts held until a second fetch confirms "
+                                       "them (one per article; see the confirmation rule).",
                     },
                     "version_html": {
                         "description": "The page each version was read from, compressed "

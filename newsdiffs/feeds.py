@@ -32,6 +32,15 @@ def _text(el: etree._Element | None) -> str | None:
     return text or None
 
 
+def _join(base_url: str, link: str) -> str:
+    """``link`` made absolute; a link too malformed to join is kept as written (the
+    spider skips and counts what is not an http(s) URL)."""
+    try:
+        return urljoin(base_url, link)
+    except ValueError:  # e.g. "http://[..." (an unclosed IPv6 host)
+        return link
+
+
 def _child(el: etree._Element, *names: str) -> etree._Element | None:
     for child in el:
         if _local(child.tag) in names:
@@ -42,7 +51,10 @@ def _child(el: etree._Element, *names: str) -> etree._Element | None:
 def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
     """Entries of an RSS 1/2, Atom or sitemap (incl. Google News sitemap) document, in order.
 
-    Raises :class:`FeedError` when the document is not XML of one of those kinds.
+    Raises :class:`FeedError` when the document is not XML of one of those kinds,
+    declares entities (billion laughs: refused, not expanded) or is broken
+    before its first entry. Links are kept as written when they cannot be
+    joined to ``base_url``.
     """
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -53,6 +65,9 @@ def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
         raise FeedError(f"not XML: {exc}") from exc
     if root is None:
         raise FeedError("empty or unreadable document")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise FeedError("the document declares XML entities (refused: entity expansion)")
     kind = _local(root.tag)
     entries: list[FeedEntry] = []
     if kind in ("rss", "RDF"):
@@ -66,7 +81,7 @@ def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
                 link = _text(guid)
             if link:
                 date = _text(_child(item, "pubDate", "date", "published", "updated"))
-                entries.append(FeedEntry(urljoin(base_url, link), _text(_child(item, "title")), date))
+                entries.append(FeedEntry(_join(base_url, link), _text(_child(item, "title")), date))
     elif kind == "feed":
         for entry in root:
             if _local(entry.tag) != "entry":
@@ -78,7 +93,7 @@ def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
                     break
             if href:
                 date = _text(_child(entry, "published", "updated"))
-                entries.append(FeedEntry(urljoin(base_url, href), _text(_child(entry, "title")), date))
+                entries.append(FeedEntry(_join(base_url, href), _text(_child(entry, "title")), date))
     elif kind in ("urlset", "sitemapindex"):
         for url_el in root:
             loc = _text(_child(url_el, "loc"))
@@ -88,9 +103,12 @@ def parse_feed(body: bytes | str, base_url: str = "") -> list[FeedEntry]:
             title = _text(_child(news, "title")) if news is not None else None
             date = _text(_child(news, "publication_date")) if news is not None else None
             date = date or _text(_child(url_el, "lastmod"))
-            entries.append(FeedEntry(urljoin(base_url, loc), title, date))
+            entries.append(FeedEntry(_join(base_url, loc), title, date))
     else:
         raise FeedError(f"not a feed or sitemap (root element <{kind}>)")
+    fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if fatal and not entries:
+        raise FeedError(f"broken XML: {fatal[0].message} (line {fatal[0].line})")
     return entries
 
 

@@ -3,6 +3,11 @@
 ``fcntl.flock`` on ``<database>.lock``: the kernel drops the lock when the
 holding process ends, however it ends, so a crash never leaves a stale lock.
 The file itself stays (deleting it would let two processes lock two files).
+
+Every writer of a database takes it: ``newsdiffs crawl``, ``scrapy crawl``
+(through ``spiders.extensions.CrawlGuard``) and ``newsdiffs reextract``. The
+path is that of the resolved database file, so a symlink to the database
+shares its lock.
 """
 
 from __future__ import annotations
@@ -19,9 +24,22 @@ class AlreadyLocked(Exception):
     """Another process holds the lock."""
 
 
+class LockFailed(Exception):
+    """The lock file cannot be created or written (read-only directory, disk full ...)."""
+
+
+#: Lock files this process holds (flock would refuse a second descriptor of our own).
+_held: set[Path] = set()
+
+
 def lock_path(db_path: str | Path) -> Path:
-    """The lock file of a database: ``<database>.lock`` next to it."""
-    return Path(f"{db_path}.lock")
+    """The lock file of a database: ``<database>.lock`` next to the real (resolved) file."""
+    return Path(f"{Path(db_path).expanduser().resolve()}.lock")
+
+
+def held_here(path: str | Path) -> bool:
+    """Whether this process holds the lock file at ``path``."""
+    return Path(path).resolve() in _held
 
 
 class CrawlLock:
@@ -32,25 +50,41 @@ class CrawlLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise :class:`AlreadyLocked` at once (never waits)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
+        """Take the lock or raise :class:`AlreadyLocked` at once (never waits).
+
+        :class:`LockFailed` when the file cannot be made or written.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
+        except OSError as exc:
+            raise LockFailed(f"cannot create the lock file {self.path}: {exc.strerror}") from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = handle.read().strip()
             handle.close()
             raise AlreadyLocked(holder or "another process") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {now_iso()}\n")
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
+            handle.flush()
+        except OSError:
+            # Who holds it is only a courtesy to the reader: the flock is what counts.
+            handle.seek(0)
+            handle.truncate()
         self._file = handle
+        _held.add(self.path.resolve())
 
     def release(self) -> None:
         if self._file is not None:
-            self._file.seek(0)
-            self._file.truncate()
+            _held.discard(self.path.resolve())
+            try:
+                self._file.seek(0)
+                self._file.truncate()
+            except OSError:
+                pass  # the lock goes with the descriptor anyway
             self._file.close()  # closing the last descriptor drops the flock
             self._file = None
 

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions, parse_block, split_blocks
 from .items import Block
+from .links import http_link
 from .times import from_iso, in_words
 
 
@@ -111,6 +112,8 @@ def environment() -> Environment:
     )
     env.filters["when"] = when
     env.filters["changed_times"] = changed_times
+    # Every stored URL that could become an href goes through this filter.
+    env.filters["http_link"] = http_link
     return env
 
 

@@ -44,7 +44,20 @@ DOWNLOADER_MIDDLEWARES = {
     # The same retries, with a wait before each (Scrapy's own retries at once).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's robots.txt middleware let requests queued while robots.txt was
+    # being fetched through unchecked; this one gives each of them the rules.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.middlewares.SharedRobotsTxtMiddleware": 100,
+    # Redirect loops and redirects to an article fetched in the same run end in a check.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "spiders.middlewares.ArticleRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.ArticleMetaRefreshMiddleware": 580,
 }
+# Only http(s) is ever fetched: no handler reads local files, S3, FTP or data: URLs.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+# `scrapy crawl` checks the spider arguments (-a url=, urls=, feeds=) before it starts.
+COMMANDS_MODULE = "spiders.commands"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -63,7 +76,10 @@ HTTPERROR_ALLOW_ALL = True
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote-control HTTP endpoint is not needed for unattended crawls.
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+# CrawlGuard (first, before components read settings): checks settings, takes the
+# database lock for `scrapy crawl`, records the run, makes a failed run exit 1.
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None,
+              "spiders.extensions.CrawlGuard": -1000}
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from . import atom
 from .diff import VersionDiff, compare_versions
+from .links import http_link
 from .render import Links, article_page, feed_entry_html, index_page, summary, version_page
 from .store import Store
 
@@ -43,7 +44,22 @@ STATE_FILE = ".newsdiffs-site.json"
 PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "status", "version_count")
 _HERE = Path(__file__).parent
 #: What the pages are made by: a change to any of these re-renders every article.
-_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py")
+_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py", "links.py")
+
+
+def replace_file(path: Path, raw: bytes) -> None:
+    """Write ``path`` atomically through a temporary file that never outlives a failure."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(raw)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half-written files behind
+        raise
+
+
+class SiteError(ValueError):
+    """A site setting that cannot be used, e.g. a base URL that is not http(s)."""
 
 
 @dataclass
@@ -82,9 +98,7 @@ class _Writer:
         except FileNotFoundError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)
+        replace_file(path, raw)
         self.report.written += 1
         self.report.written_paths.append(rel)
 
@@ -100,8 +114,12 @@ def url_key(url: str) -> str:
 
 def article_dir(article: dict) -> str:
     """``article/<source>/<slug>``: readable, stable for a URL, unique."""
-    parts = urlsplit(article["url"])
-    segment = next((s for s in reversed(parts.path.split("/")) if s), parts.netloc)
+    try:
+        parts = urlsplit(article["url"])
+        path, netloc = parts.path, parts.netloc
+    except ValueError:  # an old row with an unparsable URL still gets its pages
+        path, netloc = article["url"], ""
+    segment = next((s for s in reversed(path.split("/")) if s), netloc)
     slug = _safe(segment) or "article"
     return f"article/{_safe(article['source']) or 'source'}/{slug}-{url_key(article['url'])[:8]}"
 
@@ -116,6 +134,8 @@ class SiteBuilder:
 
     def __init__(self, store: Store, out: Path, *, base_url: str = "", page_size: int = 50,
                  feed_size: int = 50, full: bool = False) -> None:
+        if base_url and not http_link(base_url):
+            raise SiteError(f"base URL {base_url!r} is not an http(s) URL with a host")
         self.store = store
         self.out = Path(out)
         self.base_url = base_url.rstrip("/") + "/" if base_url else ""
@@ -196,9 +216,7 @@ class SiteBuilder:
         data = json.dumps({"code": self.code_key, "articles": self.state}, sort_keys=True)
         path = self.out / STATE_FILE
         self.out.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{STATE_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(data, encoding="utf-8")
-        os.replace(tmp, path)
+        replace_file(path, data.encode("utf-8"))
 
     def _article(self, article: dict) -> tuple[dict, list[str]]:
         """Write an article's pages and feed; returns its row for the index pages and its files."""
@@ -283,7 +301,7 @@ class SiteBuilder:
             summary=summary(diff),
             content_html=feed_entry_html(diff, link),
             categories=[article["source"]],
-            related=article["url"],
+            related=http_link(article["url"]),
         )
 
     def _feed(self, source: str | None) -> None:

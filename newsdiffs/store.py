@@ -10,9 +10,12 @@ happen in one transaction: a crash leaves either all of them or none.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-OUTCOMES = ("new", "changed", "unchanged", "failed")
+OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
 STATUSES = ("active", "finished", "gone")
 #: How pages in ``version_html.html`` are compressed.
 HTML_ENCODING = "gzip"
@@ -48,6 +51,22 @@ class BadSearch(StoreError):
 
 class StaleVersion(StoreError):
     """The version to correct is no longer the article's newest."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was changed by a newer newsdiffs (migrations this version does not know)."""
+
+
+class SchemaOutdated(StoreError):
+    """The database needs migrations that a read-only open may not apply."""
+
+
+class SchemaMismatch(StoreError):
+    """The database's tables lack columns that the newsdiffs schema has."""
+
+
+class WriteFailed(StoreError):
+    """A write transaction failed (disk full, read-only file, lock timeout ...) and was undone."""
 
 
 #: Tables and views that can be exported, with the column ``since`` filters on.
@@ -213,6 +232,105 @@ def m005_changes_edits_only(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_runs(db: sqlite_utils.Database) -> None:
+    """One row per crawl run, so that ``newsdiffs status`` can warn about failed runs."""
+    # ``exit_status`` stays NULL while the run is going (or if it was killed).
+    db.execute(
+        """CREATE TABLE runs (
+               id INTEGER PRIMARY KEY,
+               started TEXT NOT NULL,
+               finished TEXT,
+               command TEXT NOT NULL,
+               spiders TEXT NOT NULL,
+               pid INTEGER,
+               checked INTEGER NOT NULL DEFAULT 0,
+               new INTEGER NOT NULL DEFAULT 0,
+               changed INTEGER NOT NULL DEFAULT 0,
+               unchanged INTEGER NOT NULL DEFAULT 0,
+               failed INTEGER NOT NULL DEFAULT 0,
+               store_errors INTEGER NOT NULL DEFAULT 0,
+               errors INTEGER NOT NULL DEFAULT 0,
+               exit_status INTEGER,
+               summary TEXT
+           )"""
+    )
+    db.execute("CREATE INDEX idx_runs_started ON runs (started)")
+
+
+#: Columns of a run that :meth:`Store.finish_run` fills in from the run's counts.
+RUN_COUNTS = ("checked", "new", "changed", "unchanged", "failed", "store_errors", "errors")
+
+
+@migrations()
+def m008_pending(db: sqlite_utils.Database) -> None:
+    """Outcome ``pending``: a suspicious new text held in ``pending_versions`` until confirmed."""
+    _allow_outcome(db, "pending")
+    # One held text per article, removed when a later check confirms or rejects it.
+    db.execute(
+        """CREATE TABLE pending_versions (
+               article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+               first_seen TEXT NOT NULL,
+               hash TEXT NOT NULL,
+               reason TEXT NOT NULL,
+               title TEXT NOT NULL,
+               body TEXT NOT NULL
+           )"""
+    )
+
+
+@migrations()
+def m007_feed_checks(db: sqlite_utils.Database) -> None:
+    """One row per feed or sitemap fetch, so that ``newsdiffs status`` sees a source's feeds."""
+    db.execute(
+        """CREATE TABLE feed_checks (
+               id INTEGER PRIMARY KEY,
+               source TEXT NOT NULL,
+               url TEXT NOT NULL,
+               checked_at TEXT NOT NULL,
+               http_status INTEGER,
+               ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+               entries INTEGER NOT NULL DEFAULT 0,
+               new_links INTEGER NOT NULL DEFAULT 0,
+               error TEXT
+           )"""
+    )
+    db.execute("CREATE INDEX idx_feed_checks_source ON feed_checks (source, checked_at)")
+    db.execute("CREATE INDEX idx_feed_checks_time ON feed_checks (checked_at)")
+
+
+def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
+    """Add ``outcome`` to the CHECK constraint of ``checks.outcome``, keeping every row and id.
+
+    SQLite cannot alter a constraint: the table is rebuilt (SQLite's documented
+    "other kinds of table schema changes" procedure) with its indexes, and with
+    any view or trigger that mentions it dropped and made again around the rename.
+    """
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'checks'").fetchone()
+    old = "'unchanged', 'failed')"
+    if sql.count(old) != 1 or not re.match(r"CREATE TABLE \"?checks\"? ", sql):
+        raise StoreError("cannot widen checks.outcome: its constraint is not the expected one")
+    new_sql = re.sub(r"^CREATE TABLE \"?checks\"? ", "CREATE TABLE checks_rebuilt ", sql)
+    new_sql = new_sql.replace(old, f"'unchanged', 'failed', '{outcome}')")
+    dependents = db.execute(
+        """SELECT type, name, sql FROM sqlite_master
+           WHERE sql IS NOT NULL AND name != 'checks'
+             AND ((type = 'index' AND tbl_name = 'checks')
+                  OR (type IN ('view', 'trigger') AND sql LIKE '%checks%'))
+           ORDER BY rowid"""
+    ).fetchall()
+    for kind, name, _ in reversed(dependents):
+        if kind != "index":
+            db.execute(f'DROP {kind.upper()} "{name}"')
+    db.execute(new_sql)
+    db.execute("INSERT INTO checks_rebuilt SELECT * FROM checks")
+    db.execute("DROP TABLE checks")
+    db.execute("ALTER TABLE checks_rebuilt RENAME TO checks")
+    for _, _, dependent_sql in dependents:
+        db.execute(dependent_sql)
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """A revision to store, already normalised and compared by the pipeline."""
@@ -244,30 +362,153 @@ class CheckResult:
     repeats_version: int | None = None
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A changed text held (check outcome ``pending``) until a second fetch confirms it."""
+
+    hash: str
+    title: str
+    body: str
+    #: Why it was held (see ``newsdiffs.compare.suspicion``).
+    reason: str
+
+
+@functools.cache
+def reference_schema() -> tuple[tuple[str, ...], dict[str, frozenset[str]]]:
+    """What this version's migrations make: their names, and each table's columns."""
+    db = sqlite_utils.Database(memory=True)
+    migrations.apply(db)
+    names = tuple(m.name for m in migrations.applied(db))
+    tables = {t: frozenset(db[t].columns_dict) for t in db.table_names()
+              if not t.startswith(("_", "sqlite_", "versions_fts"))}
+    db.close()
+    return names, tables
+
+
+def schema_problem(db: sqlite_utils.Database, path: Path) -> StoreError | None:
+    """Why this database cannot be used as it is, or ``None``: a newer schema, missing columns.
+
+    Pending migrations are not a problem here (a writer applies them).
+    """
+    known, tables = reference_schema()
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        return SchemaTooNew(
+            f"database {path} was upgraded by a newer newsdiffs (unknown migrations: "
+            f"{', '.join(unknown)}); upgrade newsdiffs to use it")
+    existing = set(db.table_names())
+    for name in known:
+        if name not in applied:
+            break
+    else:
+        for table, columns in tables.items():
+            have = set(db[table].columns_dict) if table in existing else set()
+            missing = sorted(columns - have)
+            if missing:
+                return SchemaMismatch(
+                    f"database {path} does not match the newsdiffs schema: table {table} "
+                    f"lacks {', '.join(missing)}")
+    return None
+
+
 class Store:
     """A newsdiffs database.
 
     ``Store(path)`` opens (and by default creates and migrates) the database;
     ``create=False`` raises :class:`DatabaseMissing` instead of creating a file.
+    ``readonly=True`` (for commands that only read) never creates, migrates
+    or writes anything: a database that needs migrations raises
+    :class:`SchemaOutdated`. Every open refuses a schema from a newer
+    newsdiffs (:class:`SchemaTooNew`) or one that lacks columns
+    (:class:`SchemaMismatch`).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
-        if not create and not self.path.exists():
+        self.readonly = readonly
+        if (readonly or not create) and not self.path.exists():
             raise DatabaseMissing(f"database not found: {self.path}")
         if self.path.parent and not self.path.parent.exists():
             if not create:
                 raise DatabaseMissing(f"database not found: {self.path}")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}") from None
+        if self.path.is_dir():
+            raise StoreError(f"cannot open database {self.path}: it is a directory")
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA foreign_keys=ON")
-            if not self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                self.db.enable_wal()
-            migrations.apply(self.db)
-        except sqlite3.DatabaseError as exc:
+            if readonly:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=30, isolation_level=None)
+            else:
+                # Autocommit: every write transaction is opened by _write() with BEGIN
+                # IMMEDIATE, never implicitly by the sqlite3 module (see _write).
+                conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        self.db = sqlite_utils.Database(conn)
+        try:
+            self._open()
+        except (sqlite3.Error, StoreError) as exc:
+            self.db.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+
+    def _open(self) -> None:
+        self.db.execute("PRAGMA foreign_keys=ON")
+        problem = schema_problem(self.db, self.path)
+        if problem:
+            raise problem
+        pending = migrations.pending(self.db)
+        if self.readonly:
+            if pending:
+                what = ("is not a newsdiffs database (it has no tables)"
+                        if not self.db.table_names() else "needs upgrading")
+                raise SchemaOutdated(
+                    f"database {self.path} {what}: run newsdiffs migrate --db {self.path}")
+            return
+        if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.enable_wal()
+        if pending:
+            # Under BEGIN IMMEDIATE, so that two processes opening a new
+            # database at once do not both migrate it (apply re-reads what is pending).
+            with self._write("upgrade"):
+                migrations.apply(self.db)
+            problem = schema_problem(self.db, self.path)
+            if problem:
+                raise problem
+
+    @contextmanager
+    def _write(self, what: str = "write") -> Iterator[None]:
+        """One write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error.
+
+        IMMEDIATE takes the write lock at the start, waiting up to the busy
+        timeout for another writer. A deferred BEGIN would read first and then
+        fail at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) when
+        another connection committed in between: the wait does not apply to that.
+        SQLite errors become :class:`WriteFailed`; errors of ours pass unchanged.
+        """
+        if self.readonly:
+            raise WriteFailed(f"cannot {what} {self.path}: opened read-only")
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise WriteFailed(f"cannot {what} {self.path}: {exc}") from exc
+        try:
+            yield
+            self.db.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.conn.in_transaction:
+                try:
+                    self.db.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the first error is the one to report
+            if isinstance(exc, sqlite3.Error | UnicodeEncodeError):
+                raise WriteFailed(f"cannot {what} {self.path}: {exc}") from exc
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -294,11 +535,15 @@ class Store:
         """The article row plus ``latest_hash`` (its newest version's hash), in one lookup.
 
         What a re-check needs to tell "unchanged" without reading the version itself.
+        ``pending_hash`` and ``pending_since`` describe a text held for
+        confirmation (``pending_versions``), else ``None``.
         """
         return self._one(
             """SELECT a.*, (SELECT v.hash FROM versions v WHERE v.article_id = a.id
-                            ORDER BY v.version DESC LIMIT 1) AS latest_hash
-               FROM articles a WHERE a.url = ?""",
+                            ORDER BY v.version DESC LIMIT 1) AS latest_hash,
+                      p.hash AS pending_hash, p.first_seen AS pending_since
+               FROM articles a LEFT JOIN pending_versions p ON p.article_id = a.id
+               WHERE a.url = ?""",
             [url],
         )
 
@@ -550,6 +795,7 @@ class Store:
         validators: tuple[str | None, str | None] | None = None,
         redirected_to: str | None = None,
         html: bytes | None = None,
+        candidate: Candidate | None = None,
     ) -> CheckResult:
         """Record one check of an article, and its new version if there is one.
 
@@ -558,13 +804,18 @@ class Store:
         ``validators`` is ``(etag, last_modified)`` to send on the next check
         (``None`` keeps the stored ones). ``html`` is the page the new version
         was read from, kept compressed in ``version_html`` (``None``: not kept).
+        ``pending`` holds ``candidate`` (a text awaiting confirmation) in
+        ``pending_versions``; ``new``, ``changed`` and ``unchanged`` settle the
+        article's held text (it is removed); ``failed`` leaves it.
         Everything is written in one transaction.
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         if (new_version is not None) != (outcome in ("new", "changed")):
             raise ValueError(f"outcome {outcome!r} does not match new_version")
-        with self.db.atomic():
+        if (candidate is not None) != (outcome == "pending"):
+            raise ValueError(f"outcome {outcome!r} does not match candidate")
+        with self._write(f"record a check of {url} in"):
             article = self._ensure_article(url, source, checked_at)
             aid = article["id"]
             number = repeats = None
@@ -598,6 +849,7 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?)""",
                 [aid, checked_at, http_status, outcome, number, detail],
             )
+            self._settle_candidate(aid, outcome, candidate, checked_at)
         return CheckResult(aid, outcome, number, repeats)
 
     def _insert_version(self, article_id: int, number: int,
@@ -629,6 +881,33 @@ class Store:
             "INSERT INTO version_html (version_id, encoding, html) VALUES (?, ?, ?)",
             [version_id, HTML_ENCODING, gzip.compress(html, mtime=0)],
         )
+
+    # -- crawl runs ------------------------------------------------------------
+
+    def start_run(self, *, started: str, command: str, spiders: Iterable[str],
+                  pid: int | None = None) -> int:
+        """Record that a crawl run started; its id. Also shows early that writing works."""
+        with self._write("record a crawl run in"):
+            cursor = self.db.execute(
+                "INSERT INTO runs (started, command, spiders, pid) VALUES (?, ?, ?, ?)",
+                [started, command, ",".join(spiders), pid])
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, *, finished: str, counts: dict[str, int],
+                   exit_status: int, summary: str) -> None:
+        """Record how a run ended: its counts (keys of ``RUN_COUNTS``), exit status, summary."""
+        values = [int(counts.get(k, 0)) for k in RUN_COUNTS]
+        assignments = ", ".join(f"{k} = ?" for k in RUN_COUNTS)
+        with self._write("record the end of a crawl run in"):
+            self.db.execute(
+                f"UPDATE runs SET finished = ?, exit_status = ?, summary = ?, {assignments} "
+                "WHERE id = ?", [finished, exit_status, summary, *values, run_id])
+
+    def runs(self, since: str | None = None, limit: int = 100) -> list[dict]:
+        """Crawl runs started at or after ``since``, newest first."""
+        where, params = ("WHERE started >= ?", [since]) if since else ("", [])
+        return self._all(f"SELECT * FROM runs {where} ORDER BY started DESC, id DESC LIMIT ?",
+                         [*params, limit])
 
     # -- stored pages and re-extraction --------------------------------------
 
@@ -692,7 +971,7 @@ class Store:
         """
         if new_version.kind != "reextract":
             raise ValueError("a re-extraction is stored with kind 'reextract'")
-        with self.db.atomic():
+        with self._write("store a re-extraction in"):
             article = self.article_by_id(corrects["article_id"])
             if article is None:
                 raise ArticleNotFound(f"no article with id {corrects['article_id']}")
@@ -716,3 +995,68 @@ class Store:
                 [aid, checked_at, number],
             )
         return CheckResult(aid, "changed", number, repeats)
+
+    # -- texts held for confirmation -----------------------------------------
+
+    def _settle_candidate(self, article_id: int, outcome: str, candidate: Candidate | None,
+                          checked_at: str) -> None:
+        """Hold ``candidate`` for a ``pending`` check; a check that read the article ends it."""
+        if candidate is not None:
+            self.db.execute(
+                """INSERT OR REPLACE INTO pending_versions
+                       (article_id, first_seen, hash, reason, title, body)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [article_id, checked_at, candidate.hash, candidate.reason, candidate.title,
+                 candidate.body])
+        elif outcome != "failed":
+            self.db.execute("DELETE FROM pending_versions WHERE article_id = ?", [article_id])
+
+    def pending_version(self, article_id: int) -> dict | None:
+        """The text held for confirmation of an article (a ``pending_versions`` row), or ``None``."""
+        return self._one("SELECT * FROM pending_versions WHERE article_id = ?", [article_id])
+
+    def replaced_hashes(self, article_id: int, since: str) -> dict[str, str]:
+        """Hash -> when it was last replaced, for the texts an article had until ``since`` or later.
+
+        The latest version has not been replaced and is not included. Index
+        lookups on ``versions (article_id, version)``.
+        """
+        rows = self.db.query(
+            """SELECT v.hash, max(n.fetched_at) AS replaced
+               FROM versions v JOIN versions n
+                 ON n.article_id = v.article_id AND n.version = v.version + 1
+               WHERE v.article_id = ? AND n.fetched_at >= ? GROUP BY v.hash""",
+            [article_id, since])
+        return {r["hash"]: r["replaced"] for r in rows}
+
+    # -- feed and sitemap fetches (issue 8) ------------------------------------
+
+    def record_feed_check(self, *, source: str, url: str, checked_at: str,
+                          http_status: int | None, ok: bool, entries: int = 0,
+                          new_links: int = 0, error: str | None = None) -> None:
+        """Record one fetch of a feed or sitemap: its answer, entries and new article links."""
+        with self._write("record a feed check in"):
+            self.db.execute(
+                """INSERT INTO feed_checks (source, url, checked_at, http_status, ok, entries,
+                                            new_links, error)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [source, url, checked_at, http_status, int(ok), entries, new_links, error])
+
+    def feed_checks(self, source: str | None = None) -> list[dict]:
+        """Every feed check (of one source), oldest first."""
+        where, params = ("WHERE source = ?", [source]) if source else ("", [])
+        return self._all(f"SELECT * FROM feed_checks {where} ORDER BY checked_at, id", params)
+
+    def feed_health(self, since: str) -> list[dict]:
+        """Per source with feed fetches since ``since``: how many, how many failed, the last
+        error, the last good fetch and the last fetch that found new links (ever)."""
+        return self._all(
+            """SELECT f.source, count(*) AS feed_fetches, sum(1 - f.ok) AS feed_failures,
+                      (SELECT max(g.checked_at) FROM feed_checks g
+                        WHERE g.source = f.source AND g.ok) AS feed_last_ok,
+                      (SELECT max(g.checked_at) FROM feed_checks g
+                        WHERE g.source = f.source AND g.new_links > 0) AS last_new_links,
+                      (SELECT g.error FROM feed_checks g WHERE g.source = f.source AND NOT g.ok
+                        ORDER BY g.checked_at DESC, g.id DESC LIMIT 1) AS feed_last_error
+               FROM feed_checks f WHERE f.checked_at >= ? GROUP BY f.source ORDER BY f.source""",
+            [since])

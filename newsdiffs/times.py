@@ -1,17 +1,31 @@
-"""Timestamps as stored: ISO 8601 in UTC, second precision, ``Z`` suffix (sorts as text)."""
+"""Timestamps as stored: ISO 8601 in UTC, second precision, ``Z`` suffix (sorts as text);
+durations as people type them on the command line (``30m``, ``1d``, ``1h30m``).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 UTC = timezone.utc
+#: The longest duration an option takes: far enough back for any archive, and far from
+#: the limits of datetime (year 1), so "now minus it" can always be computed.
+MAX_SPAN = timedelta(days=36500)
+_SPAN_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_SPAN_PART = re.compile(r"(\d+)(min|[smhdw])")
+
+
+class BadDuration(ValueError):
+    """A duration that cannot be read, or is not more than 0 and at most :data:`MAX_SPAN`."""
 
 
 def to_iso(moment: datetime) -> str:
     """Format an aware (or naive-UTC) datetime the way the database stores it."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = moment.astimezone(UTC)
+    # Four-digit years always (strftime gives "999" for 999), so stored times sort as text.
+    return f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%SZ")
 
 
 def from_iso(text: str) -> datetime:
@@ -44,3 +58,29 @@ def in_words(delta: timedelta) -> str:
         return f"about {months} month{'s' if months != 1 else ''}"
     years = round(days / 365)
     return f"about {years} year{'s' if years != 1 else ''}"
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A typed value quoted for an error message, cut short if it is long."""
+    text = str(text).strip()
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def parse_span(text: str, *, maximum: timedelta = MAX_SPAN) -> timedelta:
+    """A duration typed as ``90s``, ``30m``/``30min``, ``12h``, ``1d``, ``2w`` or ``1h30m``.
+
+    Raises :class:`BadDuration` unless it is more than 0 and at most ``maximum``.
+    """
+    compact = re.sub(r"\s+", "", str(text)).lower()
+    if not compact or _SPAN_PART.sub("", compact):
+        raise BadDuration(f"{shown(text)}: not a duration (write e.g. 30m, 12h, 1d, 2w, 1h30m)")
+    try:
+        seconds = sum(int(n) * _SPAN_UNITS[u] for n, u in _SPAN_PART.findall(compact))
+    except ValueError:  # more digits than int() will read
+        seconds = None
+    limit = int(maximum.total_seconds())
+    if seconds is None or seconds > limit:
+        raise BadDuration(f"{shown(text)}: too long (at most {limit // 86400}d)")
+    if seconds <= 0:
+        raise BadDuration(f"{shown(text)}: must be more than 0")
+    return timedelta(seconds=seconds)

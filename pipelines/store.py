@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 
-from newsdiffs.compare import outcome_for
+from newsdiffs.compare import (
+    CONFIRM,
+    HOLD,
+    REJECT,
+    UNCHANGED,
+    ConfirmRule,
+    Verdict,
+    confirmation,
+)
+from newsdiffs.items import blocks_to_text
 from newsdiffs.normalize import fingerprint
 from newsdiffs.revision import new_version
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
-from newsdiffs.store import Store
+from newsdiffs.store import Candidate, Store, StoreError
 from newsdiffs.times import from_iso, now_iso, to_iso
-from newsdiffs.urls import canonicalize
+from newsdiffs.urls import BadUrl, identity
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +39,19 @@ class StorePipeline:
     ``newsdiffs/revert`` for a return to an earlier text, ``newsdiffs/not_modified``
     for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``).
 
+    A changed text that looks like a partial page or a stale copy is held as
+    a ``pending`` check until the next fetch confirms it (``newsdiffs/pending``,
+    ``newsdiffs/confirmed``, ``newsdiffs/rejected``; see
+    ``newsdiffs.compare.confirmation``).
+
     Each check also sets the article's next check and status from the
     source's re-check policy (``NEWSDIFFS_SCHEDULE``, see ``newsdiffs.schedule``):
     ``active``, ``finished`` once quiet for the policy's period, ``gone`` after
     a 404/410 (re-checked a few times, active again if it comes back).
     """
+
+    #: When a changed text needs a second fetch (README "Confirmation rule").
+    rule: ConfirmRule = ConfirmRule()
 
     def __init__(self, db_path: str, stats=None,
                  schedule: Mapping[str, Mapping] | None = None, keep_html: bool = True) -> None:
@@ -61,7 +79,11 @@ class StorePipeline:
         return self.policies[source]
 
     def open_spider(self) -> None:
-        self.store = Store(self.db_path)
+        try:
+            self.store = Store(self.db_path)
+        except StoreError as exc:
+            logger.error("newsdiffs: %s", exc)
+            raise CloseSpider("newsdiffs_store_error") from None
         logger.info("newsdiffs database: %s", self.db_path)
 
     def close_spider(self) -> None:
@@ -69,14 +91,29 @@ class StorePipeline:
             self.store.close()
             self.store = None
 
-    def _inc(self, key: str) -> None:
-        if self.stats is not None:
+    def _inc(self, key: str, when: bool = True) -> None:
+        if self.stats is not None and when:
             self.stats.inc_value(f"newsdiffs/{key}")
 
     def process_item(self, item):
+        """Store the check; one that cannot be written is counted (``newsdiffs/store_errors``)
+        and logged in one line, and the crawl goes on (it exits non-zero at the end)."""
+        try:
+            return self._process(item)
+        except (StoreError, sqlite3.Error, UnicodeEncodeError) as exc:
+            self._inc("store_errors")
+            url = ItemAdapter(item).get("url")
+            logger.error("newsdiffs: check of %s not stored: %s", url, exc)
+            raise DropItem(f"not stored: {url}", log_level="DEBUG") from None
+
+    def _process(self, item):
         assert self.store is not None, "StorePipeline used before open_spider"
         adapter = ItemAdapter(item)
-        url = canonicalize(adapter.get("canonical_url") or adapter["url"])
+        try:  # the last guard: an identity is an http(s) URL, never javascript:, file: ...
+            url = identity(adapter.get("canonical_url") or adapter["url"])
+        except BadUrl as exc:
+            self._inc("bad_url")
+            raise DropItem(f"not stored: {exc}", log_level="WARNING") from None
         checked_at = adapter.get("fetched_at") or now_iso()
         common = dict(
             url=url,
@@ -98,24 +135,29 @@ class StorePipeline:
         validators = (adapter.get("etag"), adapter.get("last_modified"))
 
         # An unchanged re-check costs the fingerprint and the one lookup above;
-        # the stored text is read only to size a change.
-        latest_hash = article["latest_hash"] if article else None
-        outcome = outcome_for(latest_hash, fingerprint(adapter["title"], adapter["body"]))
-        if outcome == "unchanged":
+        # the stored text is read only when the fetched one differs.
+        verdict, latest = self._verdict(article, adapter, checked_at)
+        rejected = self._rejected(article, verdict)
+        if verdict.action in (UNCHANGED, REJECT):
             next_at, status = self._next(policy, checked_at, quiet_since)
             self.store.record_check(
                 **common, outcome="unchanged", next_check=next_at, status=status,
-                validators=validators,
+                validators=validators, detail=rejected,
             )
             self._inc("unchanged")
+            self._inc("rejected", bool(rejected))
             raise DropItem(f"unchanged: {url}", log_level="DEBUG")
+        if verdict.action == HOLD:
+            self._hold(common, adapter, verdict, rejected)
 
-        latest = self.store.latest_version(article["id"]) if latest_hash else None
+        outcome = "new" if latest is None else "changed"
         version = new_version(item, fetched_at=checked_at, previous=latest)
         added, removed = version.chars_added, version.chars_removed
         result = self.store.record_check(
             **common,
             outcome=outcome,
+            detail=rejected or (f"confirmed: first seen {article['pending_since']}"
+                                if verdict.action == CONFIRM else None),
             new_version=version,
             next_check=self._next(policy, checked_at, checked_at)[0],
             status="active",
@@ -123,23 +165,74 @@ class StorePipeline:
             html=adapter.get("html") if self.keep_html else None,
         )
         self._inc(outcome)
+        self._inc("confirmed", verdict.action == CONFIRM)
+        self._inc("rejected", bool(rejected))
         if result.repeats_version:
             self._inc("revert")
         logger.info("%s %s: version %s (+%d -%d)%s", outcome, url, result.version, added, removed,
                     f", repeats version {result.repeats_version}" if result.repeats_version else "")
         return item
 
+    def _verdict(self, article: dict | None, adapter: ItemAdapter,
+                 checked_at: str) -> tuple[Verdict, dict | None]:
+        """The confirmation rule's verdict on the fetched text; the latest version if it was read."""
+        store = self.store
+        assert store is not None
+        latest_hash = article["latest_hash"] if article else None
+        new_hash = fingerprint(adapter["title"], adapter["body"])
+        latest, replaced = None, {}
+        if article is not None and latest_hash not in (None, new_hash):
+            latest = store.latest_version(article["id"])
+            since = to_iso(from_iso(checked_at) - self.rule.revert_window)
+            replaced = {h: from_iso(t) for h, t in store.replaced_hashes(article["id"], since).items()}
+        verdict = confirmation(
+            latest_hash=latest_hash, latest_body=latest["body"] if latest else None,
+            new_hash=new_hash, new_body=blocks_to_text(adapter["body"]),
+            candidate_hash=article["pending_hash"] if article else None,
+            replaced=replaced, now=from_iso(checked_at), rule=self.rule)
+        return verdict, latest
+
+    @staticmethod
+    def _rejected(article: dict | None, verdict: Verdict) -> str | None:
+        """When this check drops a held text unconfirmed: the check's detail saying so."""
+        if not article or not article["pending_hash"] or verdict.action == CONFIRM:
+            return None
+        fetched = "the stored text came back" if verdict.action == REJECT else "another text came"
+        return f"rejected the text held since {article['pending_since']}: {fetched}"
+
+    def _hold(self, common: dict, adapter: ItemAdapter, verdict: Verdict,
+              rejected: str | None) -> NoReturn:
+        """Record a suspicious text as a ``pending`` check, due again soon for confirmation."""
+        soon = to_iso(from_iso(common["checked_at"]) + self.rule.recheck_after)
+        candidate = Candidate(hash=fingerprint(adapter["title"], adapter["body"]),
+                              title=adapter["title"], body=blocks_to_text(adapter["body"]),
+                              reason=verdict.reason or "")
+        # The stored validators are kept: a 304 then means the stored text still stands.
+        self.store.record_check(  # type: ignore[union-attr]
+            **common, outcome="pending", candidate=candidate, next_check=soon, status="active",
+            detail=f"held for confirmation: {verdict.reason}" + (f"; {rejected}" if rejected else ""),
+        )
+        self._inc("pending")
+        self._inc("rejected", bool(rejected))
+        raise DropItem(f"held for confirmation: {common['url']}: {verdict.reason}",
+                       log_level="INFO")
+
     def _not_modified(self, common: dict, article: dict, policy: Policy, quiet_since: str,
                       adapter: ItemAdapter) -> NoReturn:
-        """Record a 304 as an unchanged check, keeping the validators unless new ones came."""
+        """Record a 304 as an unchanged check, keeping the validators unless new ones came.
+
+        The validators are those of the stored text, so a 304 also rejects a held one.
+        """
         next_at, status = self._next(policy, common["checked_at"], quiet_since)
+        rejected = self._rejected(article, Verdict(REJECT))
         self.store.record_check(  # type: ignore[union-attr]
-            **common, outcome="unchanged", next_check=next_at, status=status,
+            **common, outcome="unchanged", next_check=next_at, status=status, detail=rejected,
             validators=(adapter.get("etag") or article["etag"],
                         adapter.get("last_modified") or article["last_modified"]),
         )
         self._inc("unchanged")
         self._inc("not_modified")
+        self._inc("rejected", bool(rejected))
         raise DropItem(f"not modified: {common['url']}", log_level="DEBUG")
 
     def _redirected(self, common: dict, target: str) -> NoReturn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
@@ -16,17 +15,20 @@ from twisted.python.failure import Failure
 from newsdiffs.extract import ExtractionError, get_extractor
 from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
 from newsdiffs.items import ArticleItem
-from newsdiffs.store import Store
+from newsdiffs.store import Store, StoreError
 from newsdiffs.times import now_iso
-from newsdiffs.urls import canonicalize
+from newsdiffs.urls import (
+    canonicalize,
+    check_url,
+    is_fetchable,
+    is_local_url,
+    read_url_list,  # noqa: F401 - kept importable from here
+    spider_url_args,
+)
+
+from .middlewares import REDIRECTED_TO_REQUESTED
 
 logger = logging.getLogger(__name__)
-
-
-def read_url_list(path: str) -> list[str]:
-    """URLs from a file, one per line; blank lines and ``#`` comments ignored."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 class NewsSpider(scrapy.Spider):
@@ -34,7 +36,10 @@ class NewsSpider(scrapy.Spider):
 
     Arguments (``-a``): ``url=URL`` tracks one article, ``urls=FILE`` a list of
     them (explicit URLs are trusted on any host, so a local server works);
-    ``feeds=URL[,URL]`` replaces the spider's feed list.
+    ``feeds=URL[,URL]`` replaces the spider's feed list. Each must be an
+    http(s) URL (else :class:`newsdiffs.urls.SpiderArgError` at once); so
+    must every link followed and every stored article re-checked: one that
+    is not is skipped and counted (``newsdiffs/bad_link``, ``newsdiffs/bad_stored_url``).
     """
 
     #: Name of the extractor in ``newsdiffs.extract`` that reads this site's pages.
@@ -48,17 +53,11 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, url: str | None = None, urls: str | None = None,
                  feeds: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.explicit_urls: list[str] = []
-        if url:
-            self.explicit_urls.append(url)
-        if urls:
-            self.explicit_urls.extend(read_url_list(urls))
+        explicit, feed_list = spider_url_args(url, urls, feeds)
+        self.explicit_urls: list[str] = explicit
         #: True when the feed list came from ``-a feeds=``: its links may be on any host.
-        self.trust_feed_hosts = bool(feeds)
-        if feeds:
-            self.feed_urls: tuple[str, ...] = tuple(u.strip() for u in feeds.split(",") if u.strip())
-        else:
-            self.feed_urls = self.feeds
+        self.trust_feed_hosts = feed_list is not None
+        self.feed_urls: tuple[str, ...] = feed_list if feed_list is not None else self.feeds
         self.extractor = get_extractor(self.extractor_name)
         #: Canonical URLs of the articles requested in this run (each is fetched once).
         self.requested: set[str] = set()
@@ -78,8 +77,7 @@ class NewsSpider(scrapy.Spider):
         for request in self.due_requests():
             yield request
         for feed in self.feed_urls:
-            yield scrapy.Request(feed, callback=self.parse_feed, dont_filter=True,
-                                 meta={"newsdiffs_feed": True})
+            yield self.feed_request(feed, dont_filter=True)
 
     @property
     def store(self) -> Store:
@@ -104,8 +102,18 @@ class NewsSpider(scrapy.Spider):
                               settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
                               include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
+        yield from self.recheck_requests(rows)
+
+    def recheck_requests(self, rows: Iterable[dict]) -> Iterator[scrapy.Request]:
+        """Re-check requests for stored articles; a row that cannot be one is logged and counted."""
         for article in rows:
-            request = self.recheck_request(article)
+            try:
+                request = self.recheck_request(article)
+            except ValueError as exc:  # newsdiffs.urls.BadUrl, or a URL Scrapy refuses
+                logger.warning("stored article %s (id %s) skipped: %s", article.get("url"),
+                               article.get("id"), exc)
+                self.crawler.stats.inc_value("newsdiffs/bad_stored_url")
+                continue
             if request is not None:
                 yield request
 
@@ -113,8 +121,10 @@ class NewsSpider(scrapy.Spider):
         """A conditional request for a tracked article (``None``: already requested this run).
 
         It carries the stored URL as meta ``article_url`` and the stored ETag
-        and Last-Modified as If-None-Match / If-Modified-Since.
+        and Last-Modified as If-None-Match / If-Modified-Since. Raises
+        :class:`newsdiffs.urls.BadUrl` for a URL that is not http(s).
         """
+        target = check_url(url or article["url"])
         if article["url"] in self.requested:
             return None
         self.requested.add(article["url"])
@@ -123,12 +133,19 @@ class NewsSpider(scrapy.Spider):
             headers["If-None-Match"] = article["etag"]
         if article.get("last_modified"):
             headers["If-Modified-Since"] = article["last_modified"]
-        return scrapy.Request(url or article["url"], callback=self.parse_article,
+        # dont_filter: ``requested`` is the one record of what this run fetched, so a
+        # redirect to an already-fetched URL reaches us (spiders.middlewares) instead
+        # of being dropped by Scrapy's duplicate filter without a check.
+        return scrapy.Request(target, callback=self.parse_article, dont_filter=True,
                               errback=self.article_failed, headers=headers,
                               meta={"article_url": article["url"]})
 
     def request_for(self, url: str) -> scrapy.Request | None:
-        """A request for an article link: a re-check if it is tracked; ``None`` if already requested."""
+        """A request for an article link: a re-check if it is tracked; ``None`` if already
+        requested, or when the link is not an http(s) URL (counted as ``newsdiffs/bad_link``)."""
+        if not is_fetchable(url):
+            self.bad_link(url)
+            return None
         key = canonicalize(url)
         article = self.store.article(key)
         if article is not None:
@@ -146,7 +163,7 @@ class NewsSpider(scrapy.Spider):
         feeds named with ``-a feeds=``.
         """
         links: dict[str, str] = {}
-        for url in urls:
+        for url in self.good_links(urls):
             links.setdefault(canonicalize(url), url)
         settings = self.crawler.settings
         recheck = (self.trust_feed_hosts if settings.get("NEWSDIFFS_RECHECK_FEED_LINKS") is None
@@ -160,14 +177,33 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    def good_links(self, urls: Iterable[str], where: str = "") -> list[str]:
+        """The links that may be fetched (http(s), a sane host); the others counted and skipped."""
+        good = []
+        for url in urls:
+            if is_fetchable(url):
+                good.append(url)
+            else:
+                self.bad_link(url, where)
+        return good
+
+    def bad_link(self, url: str, where: str = "") -> None:
+        self.crawler.stats.inc_value("newsdiffs/bad_link")
+        logger.info("skipped a link that is not an http(s) URL%s: %.200r",
+                    f" in {where}" if where else "", url)
+
     def article_request(self, url: str, **meta: Any) -> scrapy.Request:
+        # dont_filter: see recheck_request.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta=meta)
+                              meta=meta, dont_filter=True)
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
-        """A download that failed for good (after retries) is a failed check of the article.
+        """A download that failed for good (after retries, or a redirect loop) is a failed
+        check of the article.
 
         A new link that robots.txt forbids is only counted: it is not tracked.
+        A new link's failed check is recorded under the URL that was scheduled,
+        not the last one of a redirect chain.
         """
         request = failure.request  # type: ignore[attr-defined]
         tracked = request.meta.get("article_url")
@@ -176,32 +212,96 @@ class NewsSpider(scrapy.Spider):
             return
         reason = failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
         yield ArticleItem(
-            url=request.url, canonical_url=tracked or "", source=self.name,
+            url=_origin(request), canonical_url=tracked or "", source=self.name,
             fetched_at=now_iso(), http_status=None,  # type: ignore[arg-type]  # no answer
             error=f"download failed: {reason}", extractor=self.extractor.name,
             extractor_version=self.extractor.version,
         )
 
+    def feed_request(self, url: str, source: str | None = None, *,
+                     dont_filter: bool = False) -> scrapy.Request:
+        """A request for a feed or sitemap; its outcome is recorded either way (``feed_checks``)."""
+        return scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed,
+                              dont_filter=dont_filter,
+                              meta={"newsdiffs_feed": True,
+                                    "newsdiffs_source": source or self.feed_source(url)})
+
+    def feed_source(self, url: str) -> str:
+        """The source a feed's fetches are recorded under (``feed_checks.source``)."""
+        return self.name
+
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        meta = response.request.meta if response.request is not None else {}
+        source = meta.get("newsdiffs_source") or self.feed_source(response.url)
         if response.status >= 400:
-            logger.warning("feed %s answered HTTP %s", response.url, response.status)
-            self.crawler.stats.inc_value("newsdiffs/feed_failed")
+            self.feed_checked(response.url, source, response.status, error=f"HTTP {response.status}")
             return
         try:
             entries = parse_feed(response.body, response.url)
         except FeedError as exc:
-            logger.warning("feed %s unreadable: %s", response.url, exc)
-            self.crawler.stats.inc_value("newsdiffs/feed_failed")
+            self.feed_checked(response.url, source, response.status, error=f"unreadable: {exc}")
             return
+        links = self.good_links((e.url for e in entries), response.url)
         if is_sitemap_index(response.body):
-            for entry in entries:
-                yield scrapy.Request(entry.url, callback=self.parse_feed)
+            self.feed_checked(response.url, source, response.status, entries=len(entries))
+            for url in links:
+                yield self.feed_request(url, source)
             return
-        yield from self.feed_requests(e.url for e in entries if self.is_article_url(e.url))
+        requests = list(self.feed_requests(u for u in links if self.is_article_url(u)))
+        new = sum(1 for r in requests if "article_url" not in r.meta)
+        self.feed_checked(response.url, source, response.status, entries=len(entries),
+                          new_links=new)
+        yield from requests
+
+    def feed_failed(self, failure: Failure) -> None:
+        """A feed or sitemap that could not be downloaded (timeout, too big, robots.txt ...)."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
+        source = request.meta.get("newsdiffs_source") or self.feed_source(request.url)
+        self.feed_checked(request.url, source, None, error=f"download failed: {reason}")
+
+    def feed_checked(self, url: str, source: str, http_status: int | None, *, entries: int = 0,
+                     new_links: int = 0, error: str | None = None) -> None:
+        """Count, log and record (table ``feed_checks``) one fetch of a feed."""
+        stats = self.crawler.stats
+        if error:
+            stats.inc_value("newsdiffs/feed_failed")
+            logger.warning("feed %s (%s) failed: %s", url, source, error)
+        else:
+            stats.inc_value("newsdiffs/feed_ok")
+            if not entries:
+                logger.warning("feed %s (%s) lists no entries", url, source)
+        try:
+            self.store.record_feed_check(source=source, url=url, checked_at=now_iso(),
+                                         http_status=http_status, ok=not error, entries=entries,
+                                         new_links=new_links, error=error)
+        except StoreError as exc:
+            stats.inc_value("newsdiffs/store_errors")
+            logger.error("newsdiffs: feed check of %s not stored: %s", url, exc)
+
+    def requested_elsewhere(self, url: str, request: scrapy.Request) -> bool:
+        """Whether a redirect of ``request`` to ``url`` leads to an article that another
+        request of this run fetches (not one on the request's own way)."""
+        if not is_fetchable(url):
+            return False
+        key = canonicalize(url)
+        own = {request.meta.get("article_url")}
+        own.update(canonicalize(u) for u in [*request.meta.get("redirect_urls", []), request.url]
+                   if is_fetchable(u))
+        return key in self.requested and key not in own
+
+    def acceptable_canonical(self, canonical: str, fetched: str) -> bool:
+        """Whether a page's canonical URL may be the article's identity: http(s) on a sane
+        host, and not on this machine unless the page itself was fetched from it."""
+        return is_fetchable(canonical) and (not is_local_url(canonical) or is_local_url(fetched))
 
     def parse_article(self, response: Response) -> Iterable[ArticleItem]:
         fetched_at = now_iso()
         tracked = response.meta.get("article_url")
+        moved_to = response.meta.get(REDIRECTED_TO_REQUESTED)
+        if moved_to:
+            yield from self.moved_to_requested(response, tracked, canonicalize(moved_to))
+            return
         if response.status == 304 and tracked:
             # Not modified since the validators we sent: nothing to read.
             yield ArticleItem(url=response.url, canonical_url=tracked, source=self.name,
@@ -221,16 +321,23 @@ class NewsSpider(scrapy.Spider):
             item.extractor_version = self.extractor.version
             if tracked and response.meta.get("redirect_urls"):
                 item.error += f" (after a redirect to {response.url})"
+        if item.canonical_url and not self.acceptable_canonical(item.canonical_url, response.url):
+            logger.info("%s: canonical URL %.200r ignored", response.url, item.canonical_url)
+            self.crawler.stats.inc_value("newsdiffs/bad_canonical")
+            item.canonical_url = ""
         found = canonicalize(item.canonical_url or response.url)
+        if (not item.error and found != (tracked or canonicalize(_origin(response.request)))
+                and found in self.requested):
+            # Another request of this run is for the article this page turned out to be:
+            # that one records its check (one check per article and run).
+            yield from self.moved_to_requested(response, tracked, found)
+            return
+        if not item.error:
+            self.requested.add(found)
         if tracked and not item.error and found != tracked:
             # The tracked article now leads to another one (an HTTP redirect or
             # a new canonical URL): note it on the old one, track the new one.
-            statuses = [r for r in response.meta.get("redirect_reasons", ()) if isinstance(r, int)]
-            yield ArticleItem(url=response.url, canonical_url=tracked, source=self.name,
-                              fetched_at=fetched_at, http_status=(statuses or [response.status])[0],
-                              redirected_to=found, extractor=item.extractor,
-                              extractor_version=item.extractor_version)
-            self.requested.add(found)
+            yield self.moved_note(response, tracked, found, item)
             tracked = found
         yield dataclasses.replace(
             item,
@@ -243,6 +350,33 @@ class NewsSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
             html=response.body,
         )
+
+    def moved_to_requested(self, response: Response, tracked: str | None,
+                           found: str) -> Iterator[ArticleItem]:
+        """A page that leads to an article another request of this run fetches: the move
+        is noted on a tracked article; for a new link it is only counted."""
+        if tracked:
+            yield self.moved_note(response, tracked, found)
+        else:
+            self.crawler.stats.inc_value("newsdiffs/duplicate_link")
+
+    def moved_note(self, response: Response, tracked: str, found: str,
+                   item: ArticleItem | None = None) -> ArticleItem:
+        """The check of a tracked article that now leads to ``found`` (``redirected_to``)."""
+        reasons = [*response.meta.get("redirect_reasons", ()), response.status]
+        statuses = [r for r in reasons if isinstance(r, int)]
+        return ArticleItem(url=response.url, canonical_url=tracked, source=self.name,
+                           fetched_at=now_iso(), http_status=statuses[0], redirected_to=found,
+                           extractor=item.extractor if item else self.extractor.name,
+                           extractor_version=item.extractor_version if item
+                           else self.extractor.version)
+
+
+def _origin(request: scrapy.Request | None) -> str:
+    """The URL that was scheduled: the first of a redirect chain."""
+    if request is None:
+        return ""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def _header(response: Response, name: bytes) -> str | None:

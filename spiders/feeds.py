@@ -109,6 +109,12 @@ class FeedsSpider(NewsSpider):
     def is_article_url(self, url: str) -> bool:
         return self.extractor.source_for(url) is not None
 
+    def feed_source(self, url: str) -> str:
+        """The source that lists this feed, else the one whose pattern matches it."""
+        listed = next((s for s in self.sources if url in s.urls), None)
+        source = listed or self.extractor.source_for(url)
+        return source.name if source else self.name
+
     def due_requests(self, now: str | None = None) -> Iterator[scrapy.Request]:
         """Every source's tracked articles due a re-check (each source capped as usual)."""
         settings = self.crawler.settings
@@ -121,10 +127,7 @@ class FeedsSpider(NewsSpider):
                 include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
         ]
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
-        for article in rows:
-            request = self.recheck_request(article)
-            if request is not None:
-                yield request
+        yield from self.recheck_requests(rows)
 
     def source_name(self, url: str, tracked: str | None = None) -> str:
         """The source a page belongs to: by its URL, else by the tracked article's URL or row."""

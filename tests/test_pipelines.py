@@ -50,9 +50,12 @@ def test_outcomes_and_stats(chain, db_path):
         run(item(body=[], fetched_at="2026-01-01T00:45:00Z"))
     with pytest.raises(DropItem):
         run(item(http_status=404, fetched_at="2026-01-01T01:00:00Z"))
-    run(item(fetched_at="2026-01-01T01:15:00Z"))  # back to version 1's text
+    with pytest.raises(DropItem):  # back to version 1's text: held until confirmed
+        run(item(fetched_at="2026-01-01T01:15:00Z"))
+    run(item(fetched_at="2026-01-01T01:30:00Z"))  # the same text again: confirmed
     counted = stats.get_stats()
-    for outcome, n in {"new": 1, "unchanged": 1, "changed": 2, "failed": 2, "revert": 1}.items():
+    for outcome, n in {"new": 1, "unchanged": 1, "changed": 2, "failed": 2, "revert": 1,
+                       "pending": 1, "confirmed": 1}.items():
         assert counted.get(f"newsdiffs/{outcome}") == n, outcome
     with Store(db_path) as store:
         art = store.article(URL)
@@ -62,7 +65,7 @@ def test_outcomes_and_stats(chain, db_path):
         assert versions[0]["url"] == URL + "?at_medium=RSS"  # what was fetched is kept too
         assert versions[1]["chars_added"] == len("new ")
         assert [c["outcome"] for c in store.checks(art["id"])] == [
-            "new", "unchanged", "changed", "failed", "failed", "changed"]
+            "new", "unchanged", "changed", "failed", "failed", "pending", "changed"]
 
 
 def test_normalise_cleans_fields(db_path):

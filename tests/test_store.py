@@ -4,7 +4,14 @@ import sqlite3
 
 import pytest
 
-from newsdiffs.store import DatabaseMissing, NewVersion, Store, StoreError, VersionNotFound
+from newsdiffs.store import (
+    DatabaseMissing,
+    NewVersion,
+    Store,
+    StoreError,
+    VersionNotFound,
+    WriteFailed,
+)
 
 CONTRACT = {
     "articles": {"id", "url", "source", "title", "first_seen", "last_checked", "last_changed",
@@ -89,7 +96,7 @@ def test_one_transaction_per_check(store, monkeypatch):
         return real(sql, params)
 
     monkeypatch.setattr(store.db, "execute", failing)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(WriteFailed, match="disk I/O error"):
         store.record_check(url="u", source="bbc", checked_at="t1", http_status=200,
                            outcome="changed", new_version=version("x", "h9"))
     monkeypatch.undo()

@@ -30,7 +30,7 @@ from parsel.csstranslator import css2xpath
 from ..items import ArticleItem, Block, BlockKind
 from ..normalize import collapse_whitespace, fold
 from ..times import to_iso
-from ..urls import canonicalize, host_of
+from ..urls import canonicalize, host_of, identity
 from .base import ExtractionError, Extractor
 
 # --- decoding ---------------------------------------------------------------
@@ -423,8 +423,11 @@ def canonical_link(sel: Selector, url: str) -> str:
     candidates.append(meta_content(sel, "og:url") or "")
     for href in candidates:
         href = href.strip()
-        if href and not href.startswith(("javascript:", "#")):
-            return canonicalize(urljoin(url, href))
+        if href and not href.startswith("#"):
+            try:
+                return identity(urljoin(url, href))
+            except ValueError:  # javascript:, mailto:, a bad port ...: never an identity
+                continue
     return canonicalize(url)
 
 

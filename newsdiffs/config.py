@@ -1,0 +1,113 @@
+"""Checks of the settings a crawl reads, made before anything is fetched.
+
+A bad ``-s NAME=VALUE`` used to surface as a Scrapy traceback in the middle of
+a run ("Unhandled error in Deferred") while the command exited 0; here it is
+one :class:`BadSetting` with a one-line message. ``settings`` is anything with
+Scrapy's ``get``/``getint``/``getfloat``/``getbool``/``getdict`` methods; this
+module does not import Scrapy.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .schedule import ScheduleError, policy_for
+
+
+class BadSetting(ValueError):
+    """A setting has a value the crawl cannot use (``name``: which one)."""
+
+    def __init__(self, message: str, name: str = "") -> None:
+        super().__init__(message)
+        self.name = name
+
+
+#: Whole-number settings and the least value each may take.
+INT_SETTINGS = {
+    "NEWSDIFFS_MIN_BODY_CHARS": 0,
+    "NEWSDIFFS_MAX_DUE_PER_RUN": 0,
+    "CONCURRENT_REQUESTS": 1,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+    "RETRY_TIMES": 0,
+    "DOWNLOAD_MAXSIZE": 0,
+    "DOWNLOAD_WARNSIZE": 0,
+    "CLOSESPIDER_ITEMCOUNT": 0,
+    "CLOSESPIDER_PAGECOUNT": 0,
+    "CLOSESPIDER_ERRORCOUNT": 0,
+}
+#: Number settings (seconds and factors) and the least value each may take.
+FLOAT_SETTINGS = {
+    "DOWNLOAD_TIMEOUT": 0.001,
+    "DOWNLOAD_DELAY": 0.0,
+    "CLOSESPIDER_TIMEOUT": 0.0,
+    "NEWSDIFFS_RETRY_BACKOFF": 0.0,
+    "NEWSDIFFS_RETRY_BACKOFF_MAX": 0.0,
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_MAX_DELAY": 0.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 0.001,
+}
+#: True/false settings (``None`` allowed where the default is ``None``).
+BOOL_SETTINGS = ("NEWSDIFFS_KEEP_HTML", "NEWSDIFFS_RECHECK_FINISHED",
+                 "NEWSDIFFS_RECHECK_FEED_LINKS", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED",
+                 "RETRY_ENABLED", "HTTPERROR_ALLOW_ALL")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def _number(settings: Any, name: str, kind: type, minimum: float) -> None:
+    raw = settings.get(name)
+    if raw is None:
+        return
+    try:
+        value = settings.getint(name) if kind is int else settings.getfloat(name)
+    except (TypeError, ValueError):
+        raise BadSetting(f"setting {name}={raw!r}: expected a number", name) from None
+    if kind is int and isinstance(raw, float) and raw != value:
+        raise BadSetting(f"setting {name}={raw!r}: expected a whole number", name)
+    if value < minimum:
+        least = "more than 0" if 0 < minimum < 0.01 else f"at least {minimum:g}"
+        raise BadSetting(f"setting {name}={raw!r}: must be {least}", name)
+
+
+def check_schedule(settings: Any, sources: list[str] | tuple[str, ...] = ()) -> None:
+    """``NEWSDIFFS_SCHEDULE`` must be a JSON object of policies that parse."""
+    raw = settings.get("NEWSDIFFS_SCHEDULE")
+    try:
+        schedule = settings.getdict("NEWSDIFFS_SCHEDULE")
+    except (TypeError, ValueError):
+        raise BadSetting(f"setting NEWSDIFFS_SCHEDULE={raw!r}: expected a JSON object, e.g. "
+                         '{"bbc": {"finish_after": "14d"}}', "NEWSDIFFS_SCHEDULE") from None
+    for source in dict.fromkeys([*schedule, *sources]):
+        try:
+            policy_for(str(source), schedule)
+        except (ScheduleError, TypeError, ValueError) as exc:
+            raise BadSetting(f"setting NEWSDIFFS_SCHEDULE: {exc}", "NEWSDIFFS_SCHEDULE") from None
+
+
+def check_settings(settings: Any, sources: list[str] | tuple[str, ...] = ()) -> None:
+    """Raise :class:`BadSetting` for the first setting a crawl could not use."""
+    for name, minimum in INT_SETTINGS.items():
+        _number(settings, name, int, minimum)
+    for name, low in FLOAT_SETTINGS.items():
+        _number(settings, name, float, low)
+    for name in BOOL_SETTINGS:
+        if settings.get(name) is None:
+            continue
+        try:
+            settings.getbool(name)
+        except (TypeError, ValueError):
+            raise BadSetting(f"setting {name}={settings.get(name)!r}: expected True or False "
+                             "(or 1/0)", name) from None
+    level = settings.get("LOG_LEVEL")
+    if not isinstance(level, int) and level not in LOG_LEVELS:  # Scrapy wants capitals
+        raise BadSetting(f"setting LOG_LEVEL={level!r}: choose from {', '.join(LOG_LEVELS)}",
+                         "LOG_LEVEL")
+    if not str(settings.get("NEWSDIFFS_DB") or "").strip():
+        raise BadSetting("setting NEWSDIFFS_DB is empty: name the database file", "NEWSDIFFS_DB")
+    check_schedule(settings, sources)
+
+
+def log_level(settings: Any) -> int:
+    """The numeric ``LOG_LEVEL`` (after :func:`check_settings`)."""
+    level = settings.get("LOG_LEVEL")
+    return level if isinstance(level, int) else logging.getLevelName(level)
