@@ -18,7 +18,7 @@ from .export import json_text
 from .render import later, summary, version_page
 from .store import Store, StoreError
 from .times import from_iso, in_words, shown
-from .urls import canonicalize
+from .urls import lookup_keys
 
 #: The largest --limit, --page-size ... (far beyond any database, far below SQLite's limit).
 MAX_COUNT = 1_000_000_000
@@ -103,9 +103,14 @@ def open_store(db_path: str, create: bool = False, write: bool = False) -> Store
 
 
 def find_article(store: Store, url: str) -> dict:
-    """The article for a URL as typed (any variant: http/https, tracking parameters ...)."""
+    """The article for a URL as typed (any variant: http/https, tracking parameters, a
+    trailing slash, the mobile / AMP / edition host of a known site ...)."""
+    row = None
     try:
-        row = store.article(url) or store.article(canonicalize(url))
+        for key in lookup_keys(url):
+            row = store.article(key)
+            if row is not None:
+                break
     except ValueError:  # URL arguments are checked by ArticleUrl; this is a second guard
         row = None
     if row is None:
@@ -339,9 +344,16 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
 @click.option("--log-backups", default=5, show_default=True, help="Rotated log files kept.")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print errors only (the summary is still logged to --log).")
+@click.option("--notify", "then_notify", is_flag=True,
+              help="After a successful crawl, run `newsdiffs notify` (rules from env "
+                   "NEWSDIFFS_NOTIFY, default notify.toml).")
+@click.option("--archive", "then_archive", is_flag=True, envvar="NEWSDIFFS_ARCHIVE",
+              help="After a successful crawl, run `newsdiffs archive` (Wayback Machine "
+                   "captures; env NEWSDIFFS_ARCHIVE=1).")
 def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
           arguments: tuple[str, ...], recheck_finished: bool, log_file: str | None,
-          log_max_bytes: int, log_backups: int, quiet: bool) -> None:
+          log_max_bytes: int, log_backups: int, quiet: bool, then_notify: bool = False,
+          then_archive: bool = False) -> None:
     """Run spiders (default: every enabled one) in one process, writing to the database.
 
     Articles due a re-check come first, then new ones from the feeds. A lock
@@ -388,6 +400,14 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
     if result.problems:
         click.echo(f"Error: the crawl failed: {', '.join(result.problems)}", err=True)
         click.get_current_context().exit(1)
+    if then_notify:
+        from .cli_notify import notify_after_crawl
+
+        notify_after_crawl(db_path, quiet)
+    if then_archive:
+        from .cli_archive import run_archive, settings_from_env
+
+        run_archive(db_path, settings_from_env(), quiet=quiet)
 
 
 @cli.command()
@@ -405,7 +425,7 @@ def migrate(db_path: str) -> None:
 
 
 # Command groups kept in their own modules register themselves on ``cli``.
-from . import cli_ops, cli_read, cli_sources  # noqa: E402,F401
+from . import cli_archive, cli_notify, cli_ops, cli_read, cli_sources  # noqa: E402,F401
 
 
 def main() -> None:

@@ -55,6 +55,7 @@ def _describe(source: Source) -> list[str]:
              f"  pattern  {source.pattern}"]
     lines += [f"  feed     {url}" for url in source.feeds]
     lines += [f"  sitemap  {url}" for url in source.sitemaps]
+    lines += [f"  front    {url}" for url in source.fronts]
     lines += [f"  {key:<8} {getattr(source, key)}" for key in ("body", "title", "exclude")
               if getattr(source, key)]
     return lines
@@ -68,7 +69,7 @@ def sources() -> None:
 @sources.command("list")
 @SOURCES_FILE
 def sources_list(path: str) -> None:
-    """List the sources: name, state, pattern, feeds and sitemaps, selectors.
+    """List the sources: name, state, pattern, feeds, sitemaps and fronts, selectors.
 
     Example: newsdiffs sources list --file sources.toml
     """
@@ -91,6 +92,8 @@ def sources_list(path: str) -> None:
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed (repeatable).")
 @click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
               help="Sitemap or news sitemap (repeatable).")
+@click.option("--front", "fronts", multiple=True, metavar="URL",
+              help="HTML front page (home or section page) whose links are followed (repeatable).")
 @click.option("--pattern", required=True, metavar="REGEX",
               help="Links are followed only when they match it (re.search).")
 @click.option("--body", metavar="CSS", help="The element(s) holding the story text.")
@@ -98,11 +101,11 @@ def sources_list(path: str) -> None:
 @click.option("--exclude", metavar="CSS", help="What inside the body is never story text.")
 @click.option("--disabled", is_flag=True, help="Add it switched off.")
 def sources_add(path: str, name: str, feeds: tuple[str, ...], sitemaps: tuple[str, ...],
-                pattern: str, body: str | None, title: str | None, exclude: str | None,
+                fronts: tuple[str, ...], pattern: str, body: str | None, title: str | None, exclude: str | None,
                 disabled: bool) -> None:
     """Add a source to the sources file (created when missing).
 
-    Give at least one --feed or --sitemap. The name becomes the articles'
+    Give at least one --feed, --sitemap or --front. The name becomes the articles'
     source and must not be a spider's name.
 
     Example: newsdiffs sources add gazette --feed https://gazette.example/rss.xml --pattern '^https://gazette\\.example/news/'
@@ -114,7 +117,7 @@ def sources_add(path: str, name: str, feeds: tuple[str, ...], sitemaps: tuple[st
     text = _read_sources_text(path, missing_ok=True)
     try:
         source = make_source(name=name, feeds=list(feeds), sitemaps=list(sitemaps),
-                             pattern=pattern, body=body, title=title, exclude=exclude,
+                             fronts=list(fronts), pattern=pattern, body=body, title=title, exclude=exclude,
                              enabled=not disabled)
         new = add_source(text, source, path)
     except SourcesError as exc:
@@ -209,7 +212,9 @@ def extract(page: str, original_url: str | None, source: str | None,
 
     The extractor is the one for the page's site (from --url, or PAGE when it
     is a URL), else generic; --source picks one by name. "problem" says why
-    the page would be a failed check instead of a version.
+    the page would be a failed check instead of a version (a consent or live
+    page, a near-empty body ...), else it is null. Exit status 1 when there
+    is a problem (the JSON is printed all the same).
 
     Example: newsdiffs extract saved.html --url https://www.bbc.co.uk/news/articles/c0abc123o
     """
@@ -233,7 +238,15 @@ def extract(page: str, original_url: str | None, source: str | None,
     try:
         item = clean_item(extractor(html, url))
     except ExtractionError as exc:
-        raise click.ClickException(f"{extractor.name} extractor: {exc}") from None
+        # A consent page, a live page ...: the failed check a crawl would record, as JSON.
+        fields = ("canonical_url", "title", "byline", "published", "published_raw",
+                  "modified", "modified_raw")
+        click.echo(json.dumps({
+            "url": url, **dict.fromkeys(fields), "body": [],
+            "extractor": f"{extractor.name}/{extractor.version}", "fingerprint": None,
+            "problem": f"extraction failed: {exc}",
+        }, indent=2, ensure_ascii=False))
+        click.get_current_context().exit(1)
     version = new_version(item, fetched_at="", previous=None)
     problem = validation_problem(http_status=200, title=item.title, body=item.body, error=None,
                                  min_body_chars=NEWSDIFFS_MIN_BODY_CHARS)
@@ -251,6 +264,8 @@ def extract(page: str, original_url: str | None, source: str | None,
         "fingerprint": version.hash,
         "problem": problem,
     }, indent=2, ensure_ascii=False))
+    if problem:
+        click.get_current_context().exit(1)
 
 
 def _reread(store, row: dict, extractors: dict, sources_file: str | None):

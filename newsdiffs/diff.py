@@ -28,7 +28,10 @@ two unrelated "changes".
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -37,9 +40,23 @@ from diff_match_patch import diff_match_patch
 from .items import BLOCK_PREFIX, Block
 
 EQUAL, INSERT, DELETE = 0, 1, -1
-_WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 _TERMS = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# Sentences end at . ! ? … followed by space, and at the CJK full stops (no space follows them).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*")
+#: Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Tai Le,
+#: New Tai Lue, Khmer symbols, Tai Tham, Balinese, Javanese, Tai Viet, CJK radicals,
+#: ideographic iteration marks, Hiragana, Katakana (and the prolonged sound mark),
+#: Bopomofo, CJK ideographs (with extensions and compatibility forms), Yi,
+#: halfwidth Katakana, Kana supplements. A run of them is diffed character by
+#: character: a "word" there is a whole sentence. Hangul is written with spaces.
+NO_SPACE_SCRIPTS = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1950-\u19df\u19e0-\u19ff\u1a20-\u1aaf"
+    "\u1b00-\u1b7f\ua980-\ua9df\uaa60-\uaadf\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029"
+    "\u3031-\u3035\u3038-\u303c\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uf900-\ufaff\uff66-\uff9f"
+    "\U00016fe0-\U00016fff\U0001b000-\U0001b16f\U00020000-\U0003ffff"
+)
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 
 RowOp = Literal["equal", "changed", "inserted", "deleted", "moved"]
 WordOpName = Literal["equal", "insert", "delete"]
@@ -112,9 +129,42 @@ def diff_tokens(a: list[str], b: list[str], *, cleanup: bool = False,
     return [(op, [index[ord(c) - 0x100] for c in text]) for op, text in diffs]
 
 
+def _char_class(codepoints: Iterable[int]) -> str:
+    """A regex character class body (``a-z...``) for ascending code points."""
+    ranges: list[list[int]] = []
+    for c in codepoints:
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "")
+                   for a, b in ranges)
+
+
+@functools.cache
+def _word_pattern() -> re.Pattern[str]:
+    """The token pattern (built on first use: the mark class comes from ``unicodedata``).
+
+    Tokens are spaces; words (letters, digits and combining marks of scripts
+    written with spaces); one character of a script written without spaces,
+    with the combining marks that follow it (a grapheme: Thai tone marks stay
+    on their consonant); one other character (punctuation), with its marks.
+    Only the Basic Multilingual Plane's marks are listed: a class with
+    supplementary ranges makes ``re`` test every range one by one.
+    """
+    marks = _char_class(c for c in range(0x300, 0x10000)
+                        if unicodedata.category(chr(c)).startswith("M"))
+    ns = NO_SPACE_SCRIPTS
+    return re.compile(rf"\s+|[^\W{ns}]+(?:[{marks}]+[^\W{ns}]*)*|[{ns}][{marks}]*|[^\w\s][{marks}]*")
+
+
 def words(text: str) -> list[str]:
-    """Split text into word, space and punctuation tokens (joining them gives the text back)."""
-    return _WORDS.findall(text)
+    """Split text into word, space and punctuation tokens (joining them gives the text back).
+
+    Scripts without spaces (CJK, Thai ...) are split into characters, each
+    with its combining marks; words of other scripts stay whole.
+    """
+    return _word_pattern().findall(text)
 
 
 def diff_words(old: str, new: str) -> list[tuple[int, str]]:
@@ -220,7 +270,20 @@ def parse_block(text: str) -> Block:
 
 
 def _terms(text: str) -> frozenset[str]:
-    return frozenset(_TERMS.findall(text.lower()))
+    """The words of a block, for similarity; in scripts without spaces, character pairs."""
+    if not _NO_SPACE.search(text):
+        return frozenset(_TERMS.findall(text.lower()))
+    terms: set[str] = set()
+    run: list[str] = []
+    for token in [*words(text.lower()), " "]:
+        if _NO_SPACE.match(token):
+            run.append(token)
+            continue
+        # One character alone is a term; a longer run gives its overlapping pairs.
+        terms.update(run if len(run) == 1 else (a + b for a, b in zip(run, run[1:], strict=False)))
+        run = []
+        terms.update(_TERMS.findall(token))
+    return frozenset(terms)
 
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -203,7 +203,8 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                     },
                     "version_html": {
                         "description": "The page each version was read from, compressed "
-                                       "(encoding gzip), kept for re-extraction.",
+                                       "(encoding zstd-dict:<id>, zstd or gzip), kept for "
+                                       "re-extraction.",
                     },
                     "_sqlite_migrations": {"hidden": True},
                 },

@@ -74,6 +74,9 @@ class Links:
     prev_label: str = "previous change"
     next: str | None = None
     next_label: str = "next change"
+    #: Relative path from the page to the site's root directory ("" at the root, "../../../"
+    #: in an article directory); ``None`` leaves the site-wide navigation out.
+    root: str | None = None
 
 
 def when(iso: str | None) -> str:
@@ -81,6 +84,16 @@ def when(iso: str | None) -> str:
     if not iso:
         return ""
     return from_iso(iso).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def when_given(value: str | None, raw: str | None = None) -> str:
+    """A date a page gave about itself: as people read it if it parses, else as given."""
+    if value:
+        try:
+            return when(value)
+        except ValueError:
+            pass
+    return value or raw or ""
 
 
 def changed_times(version_count: int) -> str:
@@ -112,6 +125,7 @@ def environment() -> Environment:
     )
     env.filters["when"] = when
     env.filters["changed_times"] = changed_times
+    env.filters["when_given"] = when_given
     # Every stored URL that could become an href goes through this filter.
     env.filters["http_link"] = http_link
     return env
@@ -254,12 +268,21 @@ def summary(diff: VersionDiff) -> str:
 
 
 def version_page(article: dict, new: dict, old: dict | None = None, *,
-                 diff: VersionDiff | None = None, links: Links | None = None) -> str:
+                 diff: VersionDiff | None = None, links: Links | None = None,
+                 versions: list[dict] | None = None, evidence: dict[int, dict] | None = None,
+                 pairs: list[dict] | None = None, lang: str = "en") -> str:
     """The NewsSniffer-style page: header sentence, then the two versions side by side.
 
     With ``old`` ``None`` the page shows the first version on its own.
+    ``versions`` (each with ``version``, ``fetched_at``, ``href``,
+    ``repeats_version``) lists every version of the article; ``evidence`` maps
+    a version number to its ``raw_href`` (kept page) and ``archive_url`` /
+    ``archived_at`` (Wayback capture); ``pairs`` are other comparisons
+    (``old``, ``new``, ``href``).
     """
     links = links or Links()
+    extra = {"versions": versions or [], "evidence": evidence or {}, "pairs": pairs or [],
+             "lang": lang}
     if old is None:
         first = [ViewRow("title equal", Cell([Para("paragraph", [Segment(new["title"])])]))]
         if new.get("byline"):
@@ -268,15 +291,16 @@ def version_page(article: dict, new: dict, old: dict | None = None, *,
         rows = [ViewRow("equal", Cell(_plain([parse_block(b)])))
                 for b in split_blocks(new["body"])]
         return _render("version.html", article=article, old=None, new=new, links=links,
-                       head_rows=first, rows=rows, summary="", later="")
+                       head_rows=first, rows=rows, summary="", later="", **extra)
     diff = diff or compare_versions(old, new)
     return _render("version.html", article=article, old=old, new=new, links=links,
                    head_rows=head_rows(diff), rows=view_rows(diff), summary=summary(diff),
-                   later=later(old["fetched_at"], new["fetched_at"]))
+                   later=later(old["fetched_at"], new["fetched_at"]), **extra)
 
 
 def article_page(article: dict, versions: list[dict], *, links: Links | None = None,
-                 href: Callable[[int], str] = lambda n: f"{n}.html") -> str:
+                 href: Callable[[int], str] = lambda n: f"{n}.html",
+                 evidence: dict[int, dict] | None = None, lang: str = "en") -> str:
     """Every version of an article: when, how much changed, a link to each diff."""
     rows = []
     previous = None
@@ -284,12 +308,13 @@ def article_page(article: dict, versions: list[dict], *, links: Links | None = N
         rows.append({**v, "href": href(v["version"]),
                      "later": later(previous, v["fetched_at"]) if previous else ""})
         previous = v["fetched_at"]
-    return _render("article.html", article=article, versions=rows, links=links or Links())
+    return _render("article.html", article=article, versions=rows, links=links or Links(),
+                   evidence=evidence or {}, lang=lang)
 
 
 def index_page(*, heading: str, articles: list[dict], sources: list[dict], links: Links,
                total: int, page: int = 1, pages: int = 1, prev_href: str | None = None,
-               next_href: str | None = None) -> str:
+               next_href: str | None = None, lang: str = "en") -> str:
     """A page of the list of recently changed articles.
 
     ``articles`` are article rows with ``href`` (article page), ``last_href``
@@ -297,7 +322,18 @@ def index_page(*, heading: str, articles: list[dict], sources: list[dict], links
     """
     return _render("index.html", heading=heading, articles=articles, sources=sources,
                    links=links, total=total, page=page, pages=pages, prev_href=prev_href,
-                   next_href=next_href)
+                   next_href=next_href, lang=lang)
+
+
+def listing_page(template: str, *, links: Links, lang: str = "en", **context: Any) -> str:
+    """One of the site-wide listings (all articles, headline changes, most changed,
+    search): ``template`` with its rows in ``context``."""
+    return _render(template, links=links, lang=lang, **context)
+
+
+def headline_entry_html(old: str, new: str, href: str | None = None) -> str:
+    """A headline change as an HTML fragment (an entry of the headline-changes feed)."""
+    return _render("headline_entry.html", old=old, new=new, href=href)
 
 
 def feed_entry_html(diff: VersionDiff, href: str | None = None) -> str:

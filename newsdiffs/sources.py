@@ -6,6 +6,7 @@
     name = "example"                                  # the articles' source; unique
     feeds = ["https://www.example.com/news/rss.xml"]  # RSS / Atom feeds
     sitemaps = ["https://www.example.com/news-sitemap.xml"]  # and/or (news) sitemaps
+    fronts = ["https://www.example.com/news"]         # and/or HTML front pages
     pattern = '^https://www\\.example\\.com/news/\\d{4}/'  # links followed must match (re.search)
     body = "div.article-body"      # optional CSS: the element(s) holding the story
     title = "h1.headline"          # optional CSS: the headline
@@ -42,7 +43,7 @@ DEFAULT_PATH = "sources.toml"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _CSS_KEYS = ("body", "title", "exclude")
-_KEYS = frozenset({"name", "feeds", "sitemaps", "pattern", *_CSS_KEYS, "enabled"})
+_KEYS = frozenset({"name", "feeds", "sitemaps", "fronts", "pattern", *_CSS_KEYS, "enabled"})
 _SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]\s*(?:#.*)?$")
 _ANY_HEADER = re.compile(r"^\s*\[")
 
@@ -53,7 +54,7 @@ class SourcesError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """One news site crawled through its feeds and/or sitemaps.
+    """One news site crawled through its feeds, sitemaps and/or HTML front pages.
 
     ``pattern`` is a regular expression a linked URL must match (``re.search``)
     to be followed; the CSS selectors, when given, replace the generic reading
@@ -64,6 +65,8 @@ class Source:
     pattern: str
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    #: HTML front pages (home, section pages): their links matching ``pattern`` are followed.
+    fronts: tuple[str, ...] = ()
     body: str | None = None
     title: str | None = None
     exclude: str | None = None
@@ -140,8 +143,9 @@ def _source(table: Any) -> Source:
         raise _Problem("name", f"name {name!r} must be lower-case letters, digits, '-' or '_'")
     feeds = _urls("feeds", table.get("feeds", []))
     sitemaps = _urls("sitemaps", table.get("sitemaps", []))
-    if not feeds and not sitemaps:
-        raise _Problem(None, f"source '{name}' has no feeds or sitemaps")
+    fronts = _urls("fronts", table.get("fronts", []))
+    if not feeds and not sitemaps and not fronts:
+        raise _Problem(None, f"source '{name}' has no feeds, sitemaps or fronts")
     if "pattern" not in table:
         raise _Problem(None, f"source '{name}' has no 'pattern' (the regex links must match)")
     pattern = _text("pattern", table["pattern"])
@@ -153,7 +157,8 @@ def _source(table: Any) -> Source:
     if not isinstance(enabled, bool):
         raise _Problem("enabled", "'enabled' must be true or false")
     css = {key: _css(key, table[key]) for key in _CSS_KEYS if key in table}
-    return Source(name=name, pattern=pattern, feeds=feeds, sitemaps=sitemaps, enabled=enabled, **css)
+    return Source(name=name, pattern=pattern, feeds=feeds, sitemaps=sitemaps, fronts=fronts,
+                  enabled=enabled, **css)
 
 
 def make_source(**fields: Any) -> Source:
@@ -259,7 +264,7 @@ def toml_string(value: str) -> str:
 def render_source(source: Source) -> str:
     """One ``[[source]]`` table (defaults left out), ending in a newline."""
     lines = ["[[source]]", f"name = {toml_string(source.name)}"]
-    for key in ("feeds", "sitemaps"):
+    for key in ("feeds", "sitemaps", "fronts"):
         urls = getattr(source, key)
         if urls:
             lines.append(f"{key} = [{', '.join(toml_string(u) for u in urls)}]")

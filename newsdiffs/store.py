@@ -21,12 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+import zstandard
 from sqlite_utils.migrations import Migrations
+
+from .times import now_iso
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
 STATUSES = ("active", "finished", "gone")
-#: How pages in ``version_html.html`` are compressed.
-HTML_ENCODING = "gzip"
+#: How new pages in ``version_html.html`` are compressed when their source has no
+#: dictionary yet; with one the encoding is ``zstd-dict:<zstd_dicts.id>``. Rows
+#: written by older versions say ``gzip``; all three are read.
+HTML_ENCODING = "zstd"
+#: zstd level for kept pages: fast enough for the crawl (about 1 ms a page).
+ZSTD_LEVEL = 9
+#: Size of a trained per-source dictionary, and how many of the source's newest
+#: pages train it (fewer than ``DICT_MIN_PAGES`` pages: no dictionary).
+DICT_BYTES = 112_640
+DICT_SAMPLE_PAGES = 400
+DICT_MIN_PAGES = 8
 
 
 class StoreError(Exception):
@@ -299,6 +311,84 @@ def m007_feed_checks(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_feed_checks_time ON feed_checks (checked_at)")
 
 
+@migrations()
+def m010_notify(db: sqlite_utils.Database) -> None:
+    """Delivery state of ``newsdiffs notify``, per rule and target, so nothing is sent twice."""
+    # ``target`` is a hash of the apprise URL (which may hold tokens and passwords);
+    # ``target_shown`` is the URL with its secrets masked by apprise.
+    db.execute(
+        """CREATE TABLE notify_cursors (
+               rule TEXT NOT NULL,
+               target TEXT NOT NULL,
+               target_shown TEXT NOT NULL,
+               last_version_id INTEGER NOT NULL,
+               updated TEXT NOT NULL,
+               PRIMARY KEY (rule, target)
+           )"""
+    )
+    # A change whose delivery failed, retried by every later run until it goes out.
+    db.execute(
+        """CREATE TABLE notify_failures (
+               rule TEXT NOT NULL,
+               target TEXT NOT NULL,
+               version_id INTEGER NOT NULL REFERENCES versions(id),
+               attempts INTEGER NOT NULL DEFAULT 1,
+               first_failed TEXT NOT NULL,
+               last_failed TEXT NOT NULL,
+               error TEXT,
+               PRIMARY KEY (rule, target, version_id)
+           )"""
+    )
+
+
+@migrations()
+def m011_archive(db: sqlite_utils.Database) -> None:
+    """Wayback Machine captures requested by ``newsdiffs archive``: one row per version."""
+    # ``status`` ok: ``archive_url`` is the capture; failed: ``last_error`` says why,
+    # and a later run tries again until ``attempts`` reaches the limit.
+    db.execute(
+        """CREATE TABLE archives (
+               version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+               status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+               archive_url TEXT,
+               attempts INTEGER NOT NULL DEFAULT 1,
+               last_error TEXT,
+               requested_at TEXT NOT NULL
+           )"""
+    )
+
+
+@migrations()
+def m012_item_ids(db: sqlite_utils.Database) -> None:
+    """Items written by ``newsdiffs ingest``, by id, so that a replayed item is not stored twice."""
+    # Written in the transaction that stores the item's check: after a crash the
+    # item is either stored and listed here, or neither.
+    db.execute(
+        """CREATE TABLE ingested_items (
+               item_id TEXT PRIMARY KEY,
+               ingested_at TEXT NOT NULL
+           ) WITHOUT ROWID"""
+    )
+
+
+
+@migrations()
+def m013_compact(db: sqlite_utils.Database) -> None:
+    """Kept pages compressed with zstd and a dictionary trained per source; existing pages
+    (gzip) are recompressed in place."""
+    # Dictionaries are never deleted: a page names the one it needs in its encoding.
+    db.execute(
+        """CREATE TABLE zstd_dicts (
+               id INTEGER PRIMARY KEY,
+               source TEXT NOT NULL,
+               created TEXT NOT NULL,
+               pages INTEGER NOT NULL,
+               dict BLOB NOT NULL
+           )"""
+    )
+    db.execute("CREATE INDEX idx_zstd_dicts_source ON zstd_dicts (source, id)")
+    compact_pages(db, PageCodec(db))
+
 def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
     """Add ``outcome`` to the CHECK constraint of ``checks.outcome``, keeping every row and id.
 
@@ -329,6 +419,119 @@ def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
     db.execute("ALTER TABLE checks_rebuilt RENAME TO checks")
     for _, _, dependent_sql in dependents:
         db.execute(dependent_sql)
+
+
+class PageCodec:
+    """Compresses and decompresses kept pages (``version_html``) by their ``encoding``.
+
+    ``gzip`` (older rows), ``zstd``, or ``zstd-dict:<id>`` (zstd with the
+    dictionary ``zstd_dicts.id``). zstd frames carry a checksum of the page, so
+    a damaged row fails to decompress instead of giving another page.
+    Dictionaries are loaded once and kept.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+        self._plain = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_checksum=True)
+
+    def _dict(self, dict_id: int) -> zstandard.ZstdCompressionDict:
+        row = self.db.execute("SELECT dict FROM zstd_dicts WHERE id = ?", [dict_id]).fetchone()
+        if row is None:
+            raise StoreError(f"kept page needs zstd dictionary {dict_id}, which is missing")
+        return zstandard.ZstdCompressionDict(row[0])
+
+    def decode(self, encoding: str, blob: bytes) -> bytes:
+        """The page as fetched; :class:`StoreError` for an unknown encoding or a damaged row."""
+        try:
+            if encoding == "gzip":
+                return gzip.decompress(blob)
+            if encoding == "zstd":
+                return zstandard.ZstdDecompressor().decompress(blob)
+            if encoding.startswith("zstd-dict:"):
+                dict_id = int(encoding.partition(":")[2])
+                if dict_id not in self._decompressors:
+                    self._decompressors[dict_id] = zstandard.ZstdDecompressor(
+                        dict_data=self._dict(dict_id))
+                return self._decompressors[dict_id].decompress(blob)
+        except (OSError, EOFError, ValueError, zstandard.ZstdError) as exc:
+            raise StoreError(f"kept page ({encoding}) cannot be decompressed: {exc}") from None
+        raise StoreError(f"unknown HTML encoding {encoding!r}")
+
+    def encode(self, raw: bytes, source: str) -> tuple[str, bytes]:
+        """``(encoding, blob)`` for a new page of ``source``: with its newest dictionary."""
+        row = self.db.execute("SELECT max(id) FROM zstd_dicts WHERE source = ?",
+                              [source]).fetchone()
+        if row is None or row[0] is None:
+            return HTML_ENCODING, self._plain.compress(raw)
+        return self.encode_with(raw, row[0])
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (one codec per open store)
+    def _compressor(self, dict_id: int) -> zstandard.ZstdCompressor:
+        return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=self._dict(dict_id),
+                                        write_checksum=True)
+
+    def encode_with(self, raw: bytes, dict_id: int | None) -> tuple[str, bytes]:
+        if dict_id is None:
+            return HTML_ENCODING, self._plain.compress(raw)
+        return f"zstd-dict:{dict_id}", self._compressor(dict_id).compress(raw)
+
+
+def train_dictionary(samples: list[bytes]) -> bytes | None:
+    """A zstd dictionary trained on ``samples`` (pages of one source), or ``None`` when
+    there are too few to train one."""
+    if len(samples) < DICT_MIN_PAGES:
+        return None
+    size = min(DICT_BYTES, sum(map(len, samples)) // 20)
+    try:
+        return zstandard.train_dictionary(size, samples, level=ZSTD_LEVEL).as_bytes()
+    except zstandard.ZstdError:
+        return None
+
+
+def compact_pages(db: sqlite_utils.Database, codec: PageCodec,
+                  source: str | None = None) -> list[dict]:
+    """Train a dictionary per source on its newest kept pages, and recompress all of its pages
+    with it (each checked to decompress to the same bytes). Runs inside the caller's
+    transaction. One dict per source: ``source``, ``pages``, ``raw_bytes``, ``before_bytes``,
+    ``after_bytes``, ``dict_id`` (``None`` when too few pages to train one)."""
+    where, params = ("WHERE a.source = ?", [source]) if source else ("", [])
+    pages = db.execute(
+        f"""SELECT a.source, h.version_id FROM version_html h
+            JOIN versions v ON v.id = h.version_id JOIN articles a ON a.id = v.article_id
+            {where} ORDER BY a.source, h.version_id""", params).fetchall()
+    by_source: dict[str, list[int]] = {}
+    for name, version_id in pages:
+        by_source.setdefault(name, []).append(version_id)
+    reports = []
+    for name, ids in by_source.items():
+        samples = [codec.decode(*_page_row(db, i)) for i in ids[-DICT_SAMPLE_PAGES:]]
+        trained = train_dictionary(samples)
+        dict_id = None
+        if trained is not None:
+            dict_id = db.execute(
+                "INSERT INTO zstd_dicts (source, created, pages, dict) VALUES (?, ?, ?, ?)",
+                [name, now_iso(), len(samples), trained]).lastrowid
+        report = {"source": name, "pages": len(ids), "raw_bytes": 0, "before_bytes": 0,
+                  "after_bytes": 0, "dict_id": dict_id}
+        for version_id in ids:
+            encoding, blob = _page_row(db, version_id)
+            raw = codec.decode(encoding, blob)
+            new_encoding, new_blob = codec.encode_with(raw, dict_id)
+            if codec.decode(new_encoding, new_blob) != raw:  # never lose a page
+                raise StoreError(f"page of version {version_id} did not survive recompression")
+            db.execute("UPDATE version_html SET encoding = ?, html = ? WHERE version_id = ?",
+                       [new_encoding, new_blob, version_id])
+            report["raw_bytes"] += len(raw)
+            report["before_bytes"] += len(blob)
+            report["after_bytes"] += len(new_blob)
+        reports.append(report)
+    return reports
+
+
+def _page_row(db: sqlite_utils.Database, version_id: int) -> tuple[str, bytes]:
+    return db.execute("SELECT encoding, html FROM version_html WHERE version_id = ?",
+                      [version_id]).fetchone()
 
 
 @dataclass(frozen=True)
@@ -427,6 +630,8 @@ class Store:
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        #: Inside :meth:`batch`: writes are savepoints of its one transaction.
+        self._batch_depth = 0
         if (readonly or not create) and not self.path.exists():
             raise DatabaseMissing(f"database not found: {self.path}")
         if self.path.parent and not self.path.parent.exists():
@@ -449,6 +654,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(conn)
+        self.codec = PageCodec(self.db)
         try:
             self._open()
         except (sqlite3.Error, StoreError) as exc:
@@ -493,6 +699,10 @@ class Store:
         """
         if self.readonly:
             raise WriteFailed(f"cannot {what} {self.path}: opened read-only")
+        if self._batch_depth:
+            with self._savepoint(what):
+                yield
+            return
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -509,6 +719,55 @@ class Store:
             if isinstance(exc, sqlite3.Error | UnicodeEncodeError):
                 raise WriteFailed(f"cannot {what} {self.path}: {exc}") from exc
             raise
+
+    @contextmanager
+    def _savepoint(self, what: str) -> Iterator[None]:
+        """Inside :meth:`batch`: one write as a savepoint, undone alone if it fails."""
+        self.db.conn.execute("SAVEPOINT one_write")
+        try:
+            yield
+            self.db.conn.execute("RELEASE one_write")
+        except BaseException as exc:
+            try:
+                self.db.conn.execute("ROLLBACK TO one_write")
+                self.db.conn.execute("RELEASE one_write")
+            except sqlite3.Error:
+                pass  # the first error is the one to report
+            if isinstance(exc, sqlite3.Error | UnicodeEncodeError):
+                raise WriteFailed(f"cannot {what} {self.path}: {exc}") from exc
+            raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many writes in one ``BEGIN IMMEDIATE`` transaction (``newsdiffs ingest``).
+
+        Each write inside is a savepoint: one that fails is undone alone and
+        raises as usual; the others commit together when the block ends (all or
+        none, if the process dies first).
+        """
+        with self._write("write a batch to"):
+            self._batch_depth = 1
+            try:
+                yield
+            finally:
+                self._batch_depth = 0
+
+    def ingested(self, item_ids: Iterable[str]) -> set[str]:
+        """Which of these item ids ``newsdiffs ingest`` has already stored."""
+        wanted = list(dict.fromkeys(item_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(r["item_id"] for r in self.db.query(
+                f"SELECT item_id FROM ingested_items WHERE item_id IN ({marks})", chunk))
+        return found
+
+    def mark_ingested(self, item_id: str, at: str) -> None:
+        """Note that an item is stored (in the transaction that stored it)."""
+        with self._write("record an ingested item in"):
+            self.db.execute("INSERT INTO ingested_items (item_id, ingested_at) VALUES (?, ?)",
+                            [item_id, at])
 
     def close(self) -> None:
         self.db.close()
@@ -624,6 +883,10 @@ class Store:
                 [*params, limit - len(rows)],
             )
         return rows
+
+    def frontier_rows(self) -> Iterator[dict]:
+        """Every tracked article's id, URL, source and validators (``newsdiffs dispatch``)."""
+        return self.db.query("SELECT id, url, source, etag, last_modified FROM articles")
 
     def known(self, urls: Iterable[str]) -> set[str]:
         """Which of these (canonical) URLs are tracked articles."""
@@ -834,7 +1097,7 @@ class Store:
                 number = article["version_count"] + 1
                 version_id, repeats = self._insert_version(aid, number, new_version)
                 if html is not None:
-                    self._insert_html(version_id, html)
+                    self._insert_html(version_id, html, source)
                 changes.update(
                     title=new_version.title,
                     version_count=number,
@@ -876,11 +1139,18 @@ class Store:
         )
         return cursor.lastrowid, repeats
 
-    def _insert_html(self, version_id: int, html: bytes) -> None:
+    def _insert_html(self, version_id: int, html: bytes, source: str) -> None:
+        encoding, blob = self.codec.encode(html, source)
         self.db.execute(
             "INSERT INTO version_html (version_id, encoding, html) VALUES (?, ?, ?)",
-            [version_id, HTML_ENCODING, gzip.compress(html, mtime=0)],
+            [version_id, encoding, blob],
         )
+
+    def compact(self, source: str | None = None) -> list[dict]:
+        """Train a zstd dictionary per source on its newest kept pages and recompress them all
+        (one transaction); one report per source (see :func:`compact_pages`)."""
+        with self._write("compact the kept pages of"):
+            return compact_pages(self.db, self.codec, source)
 
     # -- crawl runs ------------------------------------------------------------
 
@@ -917,9 +1187,10 @@ class Store:
                         [version_id])
         if row is None:
             return None
-        if row["encoding"] != HTML_ENCODING:
-            raise StoreError(f"version {version_id}: unknown HTML encoding {row['encoding']!r}")
-        return gzip.decompress(row["html"])
+        try:
+            return self.codec.decode(row["encoding"], row["html"])
+        except StoreError as exc:
+            raise StoreError(f"version {version_id}: {exc}") from None
 
     def kept_page_versions(self, source: str | None = None, *,
                            latest_only: bool = True) -> list[int]:
@@ -1060,3 +1331,179 @@ class Store:
                         ORDER BY g.checked_at DESC, g.id DESC LIMIT 1) AS feed_last_error
                FROM feed_checks f WHERE f.checked_at >= ? GROUP BY f.source ORDER BY f.source""",
             [since])
+
+    # -- notifications (issue 10) ------------------------------------------------
+
+    _NOTIFY_CHANGE = """
+        SELECT v.id AS version_id, v.article_id, v.version, v.fetched_at AS time, v.title,
+               v.chars_added, v.chars_removed, v.kind, v.repeats_version,
+               a.source, a.url, p.title AS old_title
+        FROM versions v
+        JOIN articles a ON a.id = v.article_id
+        JOIN versions p ON p.article_id = v.article_id AND p.version = v.version - 1"""
+
+    def last_version_id(self) -> int:
+        """The highest ``versions.id`` (0 when there is none): versions are never deleted,
+        so every version stored later has a higher id."""
+        return self._one("SELECT coalesce(max(id), 0) AS n FROM versions")["n"]  # type: ignore[index]
+
+    def notify_changes(self, after_id: int, upto_id: int, since: str | None = None) -> list[dict]:
+        """Changes (versions after an article's first) with ``after_id < id <= upto_id``,
+        fetched at or after ``since``, oldest first, with the previous title as ``old_title``."""
+        sql = self._NOTIFY_CHANGE + " WHERE v.id > ? AND v.id <= ?"
+        params: list[Any] = [after_id, upto_id]
+        if since is not None:
+            sql += " AND v.fetched_at >= ?"
+            params.append(since)
+        return self._all(sql + " ORDER BY v.id", params)
+
+    def notify_cursor(self, rule: str, target: str) -> int | None:
+        """The last ``versions.id`` dealt with for a rule and target (``None``: never run)."""
+        row = self._one("SELECT last_version_id FROM notify_cursors WHERE rule = ? AND target = ?",
+                        [rule, target])
+        return None if row is None else row["last_version_id"]
+
+    def notify_failures(self, rule: str, target: str) -> list[dict]:
+        """Changes whose delivery to a target failed, oldest first, with the failure's
+        ``attempts``, ``first_failed`` and ``error``."""
+        return self._all(
+            self._NOTIFY_CHANGE + """
+            JOIN notify_failures f ON f.version_id = v.id
+            WHERE f.rule = ? AND f.target = ? ORDER BY v.id""", [rule, target])
+
+    def set_notify_cursor(self, rule: str, target: str, shown: str, version_id: int,
+                          now: str) -> None:
+        """Record that every change up to ``version_id`` was dealt with (never moves back)."""
+        with self._write("record notification state in"):
+            self._advance_cursor(rule, target, shown, version_id, now)
+
+    def record_delivery(self, rule: str, target: str, shown: str, version_id: int, now: str, *,
+                        error: str | None = None, advance: bool = True) -> None:
+        """Record one attempt to deliver a change, in one transaction.
+
+        ``error`` ``None``: it went out (a failure kept for it is removed);
+        otherwise it is kept in ``notify_failures`` for the next run. ``advance``
+        moves the rule's cursor to the change (``False`` for a retry).
+        """
+        with self._write("record a notification in"):
+            if advance:
+                self._advance_cursor(rule, target, shown, version_id, now)
+            if error is None:
+                self.db.execute(
+                    "DELETE FROM notify_failures WHERE rule = ? AND target = ? AND version_id = ?",
+                    [rule, target, version_id])
+            else:
+                self.db.execute(
+                    """INSERT INTO notify_failures (rule, target, version_id, attempts,
+                                                    first_failed, last_failed, error)
+                       VALUES (?, ?, ?, 1, ?, ?, ?)
+                       ON CONFLICT (rule, target, version_id) DO UPDATE SET
+                           attempts = attempts + 1, last_failed = excluded.last_failed,
+                           error = excluded.error""",
+                    [rule, target, version_id, now, now, error])
+
+    def _advance_cursor(self, rule: str, target: str, shown: str, version_id: int,
+                        now: str) -> None:
+        self.db.execute(
+            """INSERT INTO notify_cursors (rule, target, target_shown, last_version_id, updated)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (rule, target) DO UPDATE SET
+                   target_shown = excluded.target_shown,
+                   last_version_id = max(last_version_id, excluded.last_version_id),
+                   updated = excluded.updated""",
+            [rule, target, shown, version_id, now])
+
+    # -- site listings and archived copies (issue 10) ----------------------------
+
+    _HEADLINE_CHANGES = """
+        FROM versions v
+        JOIN versions p ON p.article_id = v.article_id AND p.version = v.version - 1
+        JOIN articles a ON a.id = v.article_id
+        WHERE v.kind = 'edit' AND v.title != p.title"""
+
+    def headline_changes(self, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Edits that changed the headline, newest first: ``old_title``, ``title`` (the new
+        one), ``version``, ``time``, ``article_id``, ``source``, ``url``."""
+        sql = f"""SELECT v.article_id, v.version, v.fetched_at AS time, v.title,
+                         p.title AS old_title, a.source, a.url {self._HEADLINE_CHANGES}
+                  ORDER BY v.fetched_at DESC, v.article_id DESC, v.version DESC"""
+        params: list[Any] = []
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return self._all(sql, params)
+
+    def count_headline_changes(self) -> int:
+        """How many edits changed the headline."""
+        return self._one(f"SELECT count(*) AS n {self._HEADLINE_CHANGES}")["n"]  # type: ignore[index]
+
+    def most_changed(self, by: str, limit: int = 50) -> list[dict]:
+        """Articles with the most edits (``by="versions"``) or the most characters added and
+        removed over all edits (``by="chars"``, stored sizes), with ``edits`` and ``chars``."""
+        order = {"versions": "edits DESC, chars DESC", "chars": "chars DESC, edits DESC"}[by]
+        return self._all(
+            f"""SELECT a.*, count(*) AS edits,
+                       sum(v.chars_added + v.chars_removed) AS chars
+                FROM versions v JOIN articles a ON a.id = v.article_id
+                WHERE v.version > 1 AND v.kind = 'edit'
+                GROUP BY v.article_id ORDER BY {order}, a.id LIMIT ?""", [limit])
+
+    def past_titles(self) -> dict[int, list[str]]:
+        """Article id -> its earlier headlines that differ from the current one."""
+        out: dict[int, list[str]] = {}
+        for r in self.db.query(
+                """SELECT DISTINCT v.article_id, v.title FROM versions v
+                   JOIN articles a ON a.id = v.article_id
+                   WHERE v.title != coalesce(a.title, '') ORDER BY v.article_id, v.id"""):
+            out.setdefault(r["article_id"], []).append(r["title"])
+        return out
+
+    def kept_pages(self) -> dict[int, list[int]]:
+        """Article id -> numbers of its versions whose page was kept (``version_html``)."""
+        out: dict[int, list[int]] = {}
+        for r in self.db.query(
+                """SELECT v.article_id, v.version FROM version_html h
+                   JOIN versions v ON v.id = h.version_id ORDER BY v.article_id, v.version"""):
+            out.setdefault(r["article_id"], []).append(r["version"])
+        return out
+
+    def archived(self) -> dict[int, dict[int, dict]]:
+        """Article id -> version number -> its ``archives`` row (status, archive_url ...)."""
+        out: dict[int, dict[int, dict]] = {}
+        for r in self.db.query(
+                """SELECT v.article_id, v.version, r.* FROM archives r
+                   JOIN versions v ON v.id = r.version_id ORDER BY v.article_id, v.version"""):
+            out.setdefault(r["article_id"], {})[r["version"]] = r
+        return out
+
+    def to_archive(self, *, limit: int, max_attempts: int,
+                   since: str | None = None) -> list[dict]:
+        """Latest versions with no capture yet, newest first, then failed ones with fewer
+        than ``max_attempts`` attempts. Only an article's latest version is still the live
+        page, so only it can be captured. Rows: ``version_id``, ``url``, ``attempts``."""
+        where, params = ("AND v.fetched_at >= ?", [since]) if since else ("", [])
+        return self._all(
+            f"""SELECT v.id AS version_id, v.article_id, v.version, a.url,
+                       coalesce(r.attempts, 0) AS attempts
+                FROM articles a
+                JOIN versions v ON v.article_id = a.id AND v.version = a.version_count
+                LEFT JOIN archives r ON r.version_id = v.id
+                WHERE (r.version_id IS NULL OR (r.status = 'failed' AND r.attempts < ?)) {where}
+                ORDER BY r.version_id IS NOT NULL, coalesce(r.attempts, 0), v.id DESC
+                LIMIT ?""", [max_attempts, *params, limit])
+
+    def record_archive(self, version_id: int, *, at: str, archive_url: str | None = None,
+                       error: str | None = None) -> None:
+        """Record one capture request: its archive URL, or (``archive_url`` ``None``) why
+        it failed. A later attempt replaces the row and counts one more attempt."""
+        status = "ok" if archive_url else "failed"
+        with self._write("record an archived copy in"):
+            self.db.execute(
+                """INSERT INTO archives (version_id, status, archive_url, attempts,
+                                         last_error, requested_at)
+                   VALUES (?, ?, ?, 1, ?, ?)
+                   ON CONFLICT (version_id) DO UPDATE SET
+                       status = excluded.status, archive_url = excluded.archive_url,
+                       attempts = attempts + 1, last_error = excluded.last_error,
+                       requested_at = excluded.requested_at""",
+                [version_id, status, archive_url, error, at])

@@ -21,6 +21,35 @@ HOST_ALIASES = {
     "news.bbc.co.uk": "news.bbc.co.uk",
 }
 
+#: The sites we have a spider for: domain -> the host their stored articles use
+#: (the host of the pages' canonical links). Only these fold variant hosts.
+SITE_HOSTS = {
+    "bbc.co.uk": "www.bbc.co.uk",
+    "bbc.com": "www.bbc.co.uk",
+    "cnn.com": "www.cnn.com",
+    "theguardian.com": "www.theguardian.com",
+    "nytimes.com": "www.nytimes.com",
+    "washingtonpost.com": "www.washingtonpost.com",
+    "reuters.com": "www.reuters.com",
+    "npr.org": "www.npr.org",
+    "aljazeera.com": "www.aljazeera.com",
+    "independent.co.uk": "www.independent.co.uk",
+    "apnews.com": "apnews.com",
+}
+#: Host prefixes of the mobile, AMP and edition copies of those sites
+#: (m.bbc.co.uk, amp.theguardian.com, mobile.nytimes.com, edition.cnn.com).
+VARIANT_PREFIXES = ("m.", "mobile.", "amp.", "edition.")
+#: AMP copies at another path: (host as given, path prefix, what the stored form has
+#: instead). amp.cnn.com/cnn/2023/... is www.cnn.com/2023/..., www.bbc.co.uk/news/amp/ID
+#: is /news/ID, www.aljazeera.com/amp/news/... is /news/....
+AMP_PATHS = (
+    ("amp.cnn.com", "/cnn/", "/"),
+    ("www.bbc.co.uk", "/news/amp/", "/news/"),
+    ("www.aljazeera.com", "/amp/", "/"),
+)
+#: Query parameters that ask a known site for its AMP copy (Arc sites such as the Post).
+AMP_QUERY = {"www.washingtonpost.com": ("outputType", "amp")}
+
 
 class BadUrl(ValueError):
     """A URL that is never fetched nor stored: not http(s), no sane host, or unreadable."""
@@ -41,27 +70,75 @@ def is_tracking_param(name: str) -> bool:
     return name in TRACKING_PARAMS or name.lower().startswith(("utm_", "at_", "ns_", "mc_"))
 
 
-def canonicalize(url: str) -> str:
+def site_host(host: str) -> str:
+    """The host a known site's articles are stored under, for one of its variant hosts
+    (``m.``, ``mobile.``, ``amp.``, ``edition.``); any other host unchanged."""
+    host = HOST_ALIASES.get(host, host)
+    for prefix in VARIANT_PREFIXES:
+        if host.startswith(prefix) and host[len(prefix):] in SITE_HOSTS:
+            return SITE_HOSTS[host[len(prefix):]]
+    return host
+
+
+def amp_path(host: str, folded: str, path: str) -> str:
+    """``path`` without the AMP part a known site puts in it (``host`` as given, ``folded``
+    as stored)."""
+    for where, prefix, instead in AMP_PATHS:
+        if where in (host, folded) and path.startswith(prefix) and len(path) > len(prefix):
+            return instead + path[len(prefix):]
+    return path
+
+
+def canonicalize(url: str, fold: bool = True) -> str:
     """The stored identity of an article URL.
 
-    https, lower-case host, host aliases folded (bbc.com == bbc.co.uk), fragment
-    and tracking parameters dropped, default port dropped.
+    https, lower-case host, host aliases folded (bbc.com == bbc.co.uk), the
+    mobile / AMP / edition copies of the sites we have spiders for folded
+    (:func:`site_host`, :func:`amp_path`), fragment and tracking parameters
+    dropped, default port dropped. The path, trailing slash included, is kept.
+    ``fold=False``: the copies are not folded (only the aliases of ``HOST_ALIASES``).
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    given = (parts.hostname or "").lower()
     port = parts.port
-    if scheme in ("http", "https") and not _is_local(host):
+    if scheme in ("http", "https") and not _is_local(given):
         scheme = "https"
         port = None
-    host = HOST_ALIASES.get(host, host)
+    host = site_host(given) if fold else HOST_ALIASES.get(given, given)
+    path = amp_path(given, host, parts.path or "/") if fold else parts.path or "/"
+    amp = AMP_QUERY.get(host) if fold else None
     if ":" in host:
         host = f"[{host}]"  # an IPv6 literal keeps its brackets
     netloc = host if port is None else f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not is_tracking_param(k)])
-    path = parts.path or "/"
+                       if not is_tracking_param(k) and (k, v) != amp])
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def toggle_slash(url: str) -> str:
+    """``url`` with one trailing slash added to its path, or removed when it has one
+    (the root path stays ``/``)."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if path == "/":
+        return url
+    path = path[:-1] if path.endswith("/") else path + "/"
+    return urlunsplit(parts._replace(path=path))
+
+
+def lookup_keys(url: str) -> list[str]:
+    """The identities an article typed as ``url`` may be stored under, most likely first.
+
+    As typed, canonical (:func:`canonicalize`), canonical with the trailing
+    slash added or removed, then the same without folding mobile / AMP /
+    edition hosts (rows stored before they were folded). Each once.
+    """
+    keys = [url.strip()]
+    for fold in (True, False):
+        key = canonicalize(url, fold=fold)
+        keys += [key, toggle_slash(key)]
+    return list(dict.fromkeys(keys))
 
 
 def check_url(url: object) -> str:
@@ -134,7 +211,7 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-# --- spider arguments: -a url=, urls=, feeds= ----------------------------------------
+# --- spider arguments: -a url=, urls=, feeds=, fronts= ---------------------------------
 
 
 def _arg_url(value: str, where: str) -> str:
@@ -182,14 +259,24 @@ def spider_url_args(url: str | None = None, urls: str | None = None,
         if not urls.strip():
             raise SpiderArgError("urls: empty file name")
         explicit.extend(read_url_list(urls))
-    feed_list = None
-    if feeds is not None:
-        feed_list = tuple(_arg_url(f, "feeds") for f in feeds.split(",") if f.strip())
-        if not feed_list:
-            raise SpiderArgError("feeds: no URL given")
-    return explicit, feed_list
+    return explicit, url_list_arg(feeds, "feeds")
+
+
+def url_list_arg(value: str | None, name: str) -> tuple[str, ...] | None:
+    """A comma-separated ``-a NAME=URL[,URL]`` value as URLs (``None``: not given).
+
+    A given but empty list is an error, never a silent fallback to the
+    spider's own list. Raises :class:`SpiderArgError`.
+    """
+    if value is None:
+        return None
+    found = tuple(_arg_url(u, name) for u in value.split(",") if u.strip())
+    if not found:
+        raise SpiderArgError(f"{name}: no URL given")
+    return found
 
 
 def validate_spider_args(args: Mapping[str, str]) -> None:
     """Check the ``-a`` arguments of a crawl before it starts; :class:`SpiderArgError` if bad."""
     spider_url_args(args.get("url"), args.get("urls"), args.get("feeds"))
+    url_list_arg(args.get("fronts"), "fronts")

@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsdiffs.extract import ExtractionError, get_extractor
 from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
+from newsdiffs.fronts import front_links
 from newsdiffs.items import ArticleItem
 from newsdiffs.store import Store, StoreError
 from newsdiffs.times import now_iso
@@ -24,6 +25,7 @@ from newsdiffs.urls import (
     is_local_url,
     read_url_list,  # noqa: F401 - kept importable from here
     spider_url_args,
+    url_list_arg,
 )
 
 from .middlewares import REDIRECTED_TO_REQUESTED
@@ -36,7 +38,9 @@ class NewsSpider(scrapy.Spider):
 
     Arguments (``-a``): ``url=URL`` tracks one article, ``urls=FILE`` a list of
     them (explicit URLs are trusted on any host, so a local server works);
-    ``feeds=URL[,URL]`` replaces the spider's feed list. Each must be an
+    ``feeds=URL[,URL]`` replaces the spider's feed list and ``fronts=URL[,URL]``
+    its front pages (either one given: the spider's own feeds and fronts are
+    not read, and links are judged by their path alone). Each must be an
     http(s) URL (else :class:`newsdiffs.urls.SpiderArgError` at once); so
     must every link followed and every stored article re-checked: one that
     is not is skipped and counted (``newsdiffs/bad_link``, ``newsdiffs/bad_stored_url``).
@@ -46,18 +50,24 @@ class NewsSpider(scrapy.Spider):
     extractor_name: ClassVar[str] = "generic"
     #: Feed and sitemap URLs the spider discovers articles from.
     feeds: ClassVar[tuple[str, ...]] = ()
+    #: HTML front pages (home, section pages) whose links are candidate articles.
+    fronts: ClassVar[tuple[str, ...]] = ()
     #: No offsite filter: explicit URLs may point anywhere (a local replay, a mirror);
     #: links from a site's own feeds are judged by ``is_article_url``.
     allowed_domains = ()
 
     def __init__(self, *args: Any, url: str | None = None, urls: str | None = None,
-                 feeds: str | None = None, **kwargs: Any) -> None:
+                 feeds: str | None = None, fronts: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         explicit, feed_list = spider_url_args(url, urls, feeds)
+        front_list = url_list_arg(fronts, "fronts")
         self.explicit_urls: list[str] = explicit
-        #: True when the feed list came from ``-a feeds=``: its links may be on any host.
-        self.trust_feed_hosts = feed_list is not None
-        self.feed_urls: tuple[str, ...] = feed_list if feed_list is not None else self.feeds
+        #: True when feeds or fronts came from ``-a feeds=`` / ``-a fronts=``: their links
+        #: may be on any host.
+        self.trust_feed_hosts = feed_list is not None or front_list is not None
+        given = self.trust_feed_hosts
+        self.feed_urls: tuple[str, ...] = (feed_list or ()) if given else self.feeds
+        self.front_urls: tuple[str, ...] = (front_list or ()) if given else self.fronts
         self.extractor = get_extractor(self.extractor_name)
         #: Canonical URLs of the articles requested in this run (each is fetched once).
         self.requested: set[str] = set()
@@ -78,6 +88,8 @@ class NewsSpider(scrapy.Spider):
             yield request
         for feed in self.feed_urls:
             yield self.feed_request(feed, dont_filter=True)
+        for front in self.front_urls:
+            yield self.front_request(front)
 
     @property
     def store(self) -> Store:
@@ -250,6 +262,35 @@ class NewsSpider(scrapy.Spider):
         requests = list(self.feed_requests(u for u in links if self.is_article_url(u)))
         new = sum(1 for r in requests if "article_url" not in r.meta)
         self.feed_checked(response.url, source, response.status, entries=len(entries),
+                          new_links=new)
+        yield from requests
+
+    def front_request(self, url: str, source: str | None = None) -> scrapy.Request:
+        """A request for an HTML front page; recorded in ``feed_checks`` like a feed."""
+        return scrapy.Request(url, callback=self.parse_front, errback=self.feed_failed,
+                              dont_filter=True,
+                              meta={"newsdiffs_feed": True, "newsdiffs_front": True,
+                                    "newsdiffs_source": source or self.feed_source(url)})
+
+    def parse_front(self, response: Response) -> Iterable[scrapy.Request]:
+        """The article links of a front page, through the same rules and path as a feed's.
+
+        ``entries`` of its ``feed_checks`` row counts the page's http(s) links.
+        """
+        meta = response.request.meta if response.request is not None else {}
+        source = meta.get("newsdiffs_source") or self.feed_source(response.url)
+        if response.status >= 400:
+            self.feed_checked(response.url, source, response.status, error=f"HTTP {response.status}")
+            return
+        content_type = _header(response, b"Content-Type")
+        if not isinstance(response, TextResponse):
+            self.feed_checked(response.url, source, response.status,
+                              error=f"not an HTML page ({content_type or 'no Content-Type'})")
+            return
+        links = front_links(response.text, response.url)
+        requests = list(self.feed_requests(u for u in links if self.is_article_url(u)))
+        new = sum(1 for r in requests if "article_url" not in r.meta)
+        self.feed_checked(response.url, source, response.status, entries=len(links),
                           new_links=new)
         yield from requests
 

@@ -1,4 +1,4 @@
-"""BBC News: articles discovered from the BBC News RSS feeds."""
+"""BBC News: articles discovered from the BBC News RSS feeds and the News front pages."""
 
 from __future__ import annotations
 
@@ -17,11 +17,17 @@ FEEDS = tuple(
     )
 )
 
+#: The News home page and the UK and World fronts: stories promoted there that
+#: the section feeds list late or not at all (live pages and video are skipped by URL).
+FRONTS = ("https://www.bbc.co.uk/news", "https://www.bbc.co.uk/news/uk",
+          "https://www.bbc.co.uk/news/world")
+
 
 class BBCSpider(NewsSpider):
     name = "bbc"
     extractor_name = "bbc"
     feeds = FEEDS
+    fronts = FRONTS
     #: ``-a sport=1`` also follows BBC Sport articles.
     sport = False
 

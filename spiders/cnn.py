@@ -1,4 +1,5 @@
-"""CNN: articles discovered from CNN's RSS feeds (cnn.com, edition.cnn.com, CNN Business)."""
+"""CNN: articles discovered from CNN's RSS feeds (cnn.com, edition.cnn.com, CNN Business) and
+front pages."""
 
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ FEEDS = tuple(
     )
 )  # fmt: skip
 
+#: The home page and the World, US and Politics fronts: CNN's RSS feeds are
+#: updated irregularly, the fronts always list the current stories.
+FRONTS = ("https://www.cnn.com/", "https://www.cnn.com/world", "https://www.cnn.com/us",
+          "https://www.cnn.com/politics")
+
 
 class CNNSpider(NewsSpider):
     name = "cnn"
     extractor_name = "cnn"
     feeds = FEEDS
+    fronts = FRONTS
 
     def is_article_url(self, url: str) -> bool:
         # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.

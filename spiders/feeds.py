@@ -1,7 +1,7 @@
 """The generic feed spider: every enabled source of the sources file (``sources.toml``).
 
-Each source's feeds and sitemaps are read and the links matching its
-``pattern`` followed; pages are read by the generic extractor, or by a
+Each source's feeds, sitemaps and HTML front pages are read and the links
+matching its ``pattern`` followed; pages are read by the generic extractor, or by a
 configured one when the source gives CSS selectors (``newsdiffs.sources``).
 Items carry the source's name, not ``feeds``: each source has its own
 articles, re-check schedule (``NEWSDIFFS_SCHEDULE``) and history.
@@ -10,8 +10,8 @@ A URL belongs to the first enabled source whose pattern matches it. The file
 is ``NEWSDIFFS_SOURCES`` (setting, else environment variable), else
 ``sources.toml`` in the working directory; without it the spider does nothing.
 
-Arguments: ``-a source=NAME`` crawls one source only; ``url=``, ``urls=`` and
-``feeds=`` work as for every spider.
+Arguments: ``-a source=NAME`` crawls one source only; ``url=``, ``urls=``,
+``feeds=`` and ``fronts=`` work as for every spider.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ class FeedsSpider(NewsSpider):
         self.extractor = SourceExtractors(chosen)
         if not self.trust_feed_hosts:
             self.feed_urls = tuple(url for s in chosen for url in s.urls)
+            self.front_urls = tuple(url for s in chosen for url in s.fronts)
         self.crawler.stats.set_value("newsdiffs/sources", len(chosen))
         return True
 
@@ -110,8 +111,8 @@ class FeedsSpider(NewsSpider):
         return self.extractor.source_for(url) is not None
 
     def feed_source(self, url: str) -> str:
-        """The source that lists this feed, else the one whose pattern matches it."""
-        listed = next((s for s in self.sources if url in s.urls), None)
+        """The source that lists this feed or front page, else the one whose pattern matches it."""
+        listed = next((s for s in self.sources if url in s.urls or url in s.fronts), None)
         source = listed or self.extractor.source_for(url)
         return source.name if source else self.name
 

@@ -130,9 +130,9 @@ def test_search(db):
 def test_site_command_reports_written_and_unchanged(db, tmp_path):
     out = tmp_path / "public"
     first = run(db, "site", str(out)).output
-    assert first.startswith(f"{out}: 22 files written, 0 unchanged (4 articles")
+    assert first.startswith(f"{out}: 29 files written, 0 unchanged (4 articles")
     second = run(db, "site", str(out)).output
-    assert second.startswith(f"{out}: 0 files written, 22 unchanged (4 articles, 4 of them")
+    assert second.startswith(f"{out}: 0 files written, 29 unchanged (4 articles, 4 of them")
     full = run(db, "site", str(out), "--full", "--base-url", "https://d.example/").output
     assert "0 of them untouched" in full
     assert (out / "feed.xml").read_text(encoding="utf-8").count("https://d.example/") > 3

@@ -20,17 +20,18 @@ try:
 except CorpusMissing as exc:
     CORPUS, SKIP = None, str(exc)
 
-#: Measured: title 97% (58/60), F1 overall 0.976, dedicated 0.974, generic 0.977,
-#: 7 leaks of 77 unwanted snippets, 86/91 wanted snippets, 100% prefixes.
+#: Measured: title 97% (58/60), F1 overall 0.977, dedicated 0.974, generic 0.979
+#: (trafilatura default: 0.965 / 0.980 / 0.956), 2 leaks of 77 unwanted snippets,
+#: 88/91 wanted snippets, 100% prefixes.
 FLOORS = {
     ("overall", "title_rate"): 0.93,
     ("overall", "f1"): 0.96,
     ("dedicated", "f1"): 0.95,
-    ("generic", "f1"): 0.96,
+    ("generic", "f1"): 0.97,
     ("overall", "prefix_rate"): 0.9,
 }
-MAX_LEAKS = 9
-MIN_MUST_SHARE = 0.9
+MAX_LEAKS = 3
+MIN_MUST_SHARE = 0.95
 #: Version sets where a phantom change is known and understood: set -> why.
 KNOWN_PHANTOMS: dict[str, str] = {}
 

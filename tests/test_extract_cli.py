@@ -23,6 +23,15 @@ def extract(*args: str) -> dict:
     return json.loads(result.output)
 
 
+def with_problem(*args: str) -> dict:
+    """The JSON printed for a page with a problem (exit status 1)."""
+    result = CliRunner().invoke(cli, ["extract", *args])
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.output)
+    assert out["problem"], out
+    return out
+
+
 def failing(*args: str) -> str:
     result = CliRunner().invoke(cli, ["extract", *args])
     assert result.exit_code == 1, result.output
@@ -67,8 +76,20 @@ def test_extract_reports_a_page_that_would_fail_validation(tmp_path):
     page = tmp_path / "short.html"
     page.write_text("<html><head><title>Short</title></head><body><article><h1>Short</h1>"
                     "<p>Only a line of text here.</p></article></body></html>")
-    out = extract(str(page), "--source", "generic")
+    out = with_problem(str(page), "--source", "generic")
     assert out["problem"].startswith("near-empty body")
+    assert out["title"] == "Short" and out["fingerprint"]
+
+
+@pytest.mark.parametrize("case, problem", [
+    ("consent-page", "extraction failed: "),
+    ("live-page", "extraction failed: live page"),
+])
+def test_extract_prints_the_problem_of_pages_no_extractor_reads(case, problem):
+    out = with_problem(str(CASE.parent / case / "page.html"), "--url", BBC_URL)
+    assert out["problem"].startswith(problem)
+    assert out["url"] == BBC_URL and out["extractor"].startswith("bbc/")
+    assert out["title"] is None and out["body"] == [] and out["fingerprint"] is None
 
 
 @pytest.mark.parametrize(
@@ -76,7 +97,6 @@ def test_extract_reports_a_page_that_would_fail_validation(tmp_path):
     [
         (["missing.html"], "cannot read missing.html"),
         ([str(CASE / "page.html"), "--source", "nosuchsite"], "no extractor or source named"),
-        ([str(CASE.parent / "consent-page" / "page.html"), "--url", BBC_URL], "bbc extractor:"),
     ],
 )
 def test_extract_errors_are_one_line(args, message):

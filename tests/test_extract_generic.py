@@ -299,7 +299,7 @@ def test_generic_fixture() -> None:
     problems += [f"body lacks {s!r}" for s in expected["must_contain"] if s not in text]
     problems += [f"body has {s!r}" for s in expected["must_not_contain"] if s in text]
     assert not problems, "\n".join(problems)
-    assert (item.extractor, item.extractor_version) == ("generic", "1")
+    assert (item.extractor, item.extractor_version) == ("generic", "2")
 
 
 def test_generic_falls_back_to_jsonld_article_body() -> None:

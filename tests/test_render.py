@@ -84,7 +84,7 @@ def test_two_columns_with_times_and_marked_words(store):
     assert " ".join(head.xpath("./div[1]")[0].text_content().split()) == (
         "Version 1 20 Nov 2026, 08:00 UTC")
     assert " ".join(head.xpath("./div[2]")[0].text_content().split()) == (
-        "Version 2 (about 1 hour later)")
+        "Version 2 20 Nov 2026, 09:05 UTC (about 1 hour later)")  # absolute times on both
     assert texts(doc, "//div[contains(@class,'row title')]//del") == ["new", "for Exeter"]
     assert texts(doc, "//div[contains(@class,'row title')]//ins") == [
         "£14m", "despite cost concerns"]

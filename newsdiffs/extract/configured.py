@@ -121,7 +121,7 @@ class ConfiguredExtractor(Extractor):
     """
 
     name = "configured"
-    version = "1"
+    version = "2"
 
     def __init__(self, body: str | None = None, title: str | None = None,
                  exclude: str | None = None) -> None:

@@ -504,35 +504,59 @@ def _not_body(element: etree._Element) -> bool:
     return _tag(element) in _FURNITURE
 
 
+def _trafilatura_reading(
+    sel: Selector, url: str, prune: Sequence[str], precision: bool
+) -> list[Block]:
+    from trafilatura import bare_extraction
+
+    document = bare_extraction(
+        sel.root,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=precision,
+        prune_xpath=[css2xpath(css) for css in prune] or None,
+    )
+    body = getattr(document, "body", None)
+    if body is None:
+        return []
+    return [Block(s.text, s.kind) for s in segment_blocks(body, _not_body)]
+
+
 def trafilatura_blocks(sel: Selector, url: str, prune: Sequence[str] = ()) -> list[Block]:
-    """Body blocks found by trafilatura: precision mode, no comments, no tables.
+    """Body blocks found by trafilatura: both its precision and its balanced mode, no comments.
 
     ``prune`` lists CSS selectors of elements removed before extraction (parts
     of a known layout that are never body).
 
-    When precision finds nothing (old table layouts), trafilatura's balanced
-    mode gets a second try, kept only if it finds at least
-    :data:`MIN_RETRY_CHARS` of text (else it returns menus). Headings become
-    subheadings (the ``<h1>`` headline is dropped), list items list items, the
-    rest paragraphs.
+    The precision reading is the base; what only the balanced reading found
+    is added where it reads as story (see
+    :func:`~newsdiffs.extract.recall.merge_modes`), so a page where precision
+    keeps only the first paragraphs, or drops a lede or quoted paragraphs,
+    keeps them. When precision finds nothing (old table layouts), the balanced
+    reading is kept only if it finds at least :data:`MIN_RETRY_CHARS` of text
+    (else it returns menus). Headings become subheadings (the ``<h1>``
+    headline is dropped), list items list items, the rest paragraphs;
+    boilerplate (:mod:`~newsdiffs.extract.boilerplate`) is dropped.
     """
-    from trafilatura import bare_extraction
+    from .boilerplate import drop_boilerplate
+    from .recall import merge_modes, text_length
 
-    for precision, min_chars in ((True, 1), (False, MIN_RETRY_CHARS)):
-        document = bare_extraction(
-            sel.root,
-            url=url,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=precision,
-            prune_xpath=[css2xpath(css) for css in prune] or None,
-        )
-        body = getattr(document, "body", None)
-        if body is not None:
-            blocks = [Block(s.text, s.kind) for s in segment_blocks(body, _not_body)]
-            if sum(len(b.text) for b in blocks) >= min_chars:
-                return blocks
-    return []
+    precise = _trafilatura_reading(sel, url, prune, precision=True)
+    balanced = _trafilatura_reading(sel, url, prune, precision=False)
+    if not precise:
+        return drop_boilerplate(balanced) if text_length(balanced) >= MIN_RETRY_CHARS else []
+    return drop_boilerplate(merge_modes(precise, balanced))
+
+
+def body_copies(sel: Selector, ld: dict | None) -> list[list[Block]]:
+    """The story as the page holds it in data: JSON-LD ``articleBody``, framework state."""
+    from .boilerplate import drop_boilerplate
+    from .recall import state_paragraphs
+
+    copies = [drop_boilerplate(blocks_from_plain_text((ld or {}).get("articleBody")))]
+    copies.append(drop_boilerplate(state_paragraphs(sel)))
+    return [c for c in copies if c]
 
 
 # --- the generic extractor --------------------------------------------------
@@ -606,6 +630,22 @@ def _not_headline(element: etree._Element) -> bool:
         HEADLINE_HIDDEN_CLASSES.intersection(classes.split()))
 
 
+_TITLE_WORD = re.compile(r"\w{3,}")
+#: Share of a displayed headline's words a metadata title must hold for both to name one story.
+SAME_STORY_SHARE = 0.5
+#: Words a displayed headline needs before word overlap can vouch for it.
+SAME_STORY_MIN_WORDS = 3
+
+
+def _same_story(heading: str, title: str) -> bool:
+    """Whether an ``<h1>`` reworded from a metadata title still names the same story: at least
+    :data:`SAME_STORY_SHARE` of its words (of three letters or more) are in the title."""
+    words = set(_TITLE_WORD.findall(_comparable(heading)))
+    if len(words) < SAME_STORY_MIN_WORDS:
+        return False
+    return len(words & set(_TITLE_WORD.findall(_comparable(title)))) >= SAME_STORY_SHARE * len(words)
+
+
 def displayed_headline(sel: Selector, title: str, url: str) -> str:
     """The headline as the page shows it, given the metadata ``title``.
 
@@ -613,8 +653,12 @@ def displayed_headline(sel: Selector, title: str, url: str) -> str:
     headline in JSON-LD, a site name or kicker added to ``og:title`` or
     ``<title>`` ("Headline | Site", "Kicker: Headline"). An ``<h1>`` (without
     a kicker or screen-reader text inside it) is taken when it is one of the
-    metadata titles, else when it is one part of one; otherwise ``title`` is
-    kept, without a trailing site name.
+    metadata titles, else when it is one part of one (a metadata title that
+    an ``<h1>`` holds with more text around it, a kicker or byline, is taken),
+    else when it is a rewording of one (:func:`_same_story`: an SEO headline in JSON-LD, a
+    shorter display headline); otherwise ``title`` is kept, without a trailing
+    site name. This is the title rule of every extractor: the headline readers
+    see, with metadata only to confirm it or to stand in when the page shows none.
     """
     candidates = [title, *(meta_content(sel, name) or "" for name in TITLE_META),
                   first_text(sel, "title")]
@@ -635,6 +679,13 @@ def displayed_headline(sel: Selector, title: str, url: str) -> str:
         for heading in headings:
             if len(parts) > 1 and _comparable(heading) in parts:
                 return heading
+    for heading in headings:
+        for candidate in candidates:  # an <h1> with an unmarked kicker or byline around it
+            if len(_comparable(candidate)) >= 10 and _comparable(candidate) in _comparable(heading):
+                return candidate
+    for heading in headings:
+        if any(_same_story(heading, candidate) for candidate in candidates):
+            return heading
     title = candidates[0]
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) > 1 and _is_site_name(parts[-1], sites):
@@ -646,7 +697,7 @@ class GenericExtractor(Extractor):
     """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
 
     name = "generic"
-    version = "1"
+    version = "2"
 
     def extract(self, html: str | bytes, url: str) -> ArticleItem:
         sel = parse_html(html)
@@ -654,9 +705,9 @@ class GenericExtractor(Extractor):
         fields = metadata(sel, ld or {})
         if fields["title"]:
             fields["title"] = displayed_headline(sel, fields["title"], url)
-        body = trafilatura_blocks(sel, url)
-        if not body and ld:
-            body = blocks_from_plain_text(ld.get("articleBody"))
+        from .recall import choose_body
+
+        body = choose_body(trafilatura_blocks(sel, url), body_copies(sel, ld))
         if not body:
             raise ExtractionError("no article body")
         return ArticleItem(url=url, canonical_url=canonical_link(sel, url), body=body, **fields)

@@ -98,7 +98,7 @@ class GuardianExtractor(SiteExtractor):
     """Guardian articles in the current (dotcom-rendering) and frontend layouts."""
 
     name = "guardian"
-    version = "1"
+    version = "2"
     domains = GUARDIAN_DOMAINS
     headline = (
         '[data-gu-name="headline"] h1', "h1.content__headline", 'h1[itemprop="headline"]', "h1",

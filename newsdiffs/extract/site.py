@@ -26,6 +26,7 @@ from parsel import Selector
 
 from ..items import ArticleItem, Block
 from .base import ExtractionError, Extractor
+from .boilerplate import drop_boilerplate
 from .generic import (
     Segment,
     blocks_from_plain_text,
@@ -129,10 +130,12 @@ def css_value(sel: Selector, queries: Sequence[str]) -> str | None:
 def body_or_fallbacks(
     sel: Selector, url: str, body: list[Block], ld: dict, prune: Sequence[str] = ()
 ) -> list[Block]:
-    """``body`` if it has blocks, else JSON-LD ``articleBody``, else trafilatura (``prune`` removed first)."""
+    """``body`` if it has blocks, else JSON-LD ``articleBody``, else trafilatura (``prune`` removed
+    first); whichever is taken without boilerplate (:func:`~newsdiffs.extract.boilerplate.drop_boilerplate`:
+    ads, gallery captions, promos, appeals, banners, rails)."""
     return (
-        body
-        or blocks_from_plain_text(ld.get("articleBody"))
+        drop_boilerplate(body)
+        or drop_boilerplate(blocks_from_plain_text(ld.get("articleBody")))
         or trafilatura_blocks(sel, url, prune=prune)
     )
 

@@ -1,0 +1,181 @@
+"""Text that is never story, by class, and the filter every extractor runs its body through.
+
+Selectors keep most furniture out, but some of it sits inside the story
+container as ordinary paragraphs, or arrives through trafilatura. Each class
+below is a list of patterns matched against a whole block (or, for suffixes,
+the end of one); :func:`drop_boilerplate` removes such blocks and tidies the
+rest. The classes:
+
+* **ads**: "Advertisement", "Advertisement · Scroll to continue", "Story continues below";
+* **gallery**: "[1/5] ... Purchase Licensing Rights", "Photo: AFP", "(Getty Images)" credit lines;
+* **standards**: "Our Standards: The Thomson Reuters Trust Principles.";
+* **banners**: "This is a breaking news story ...", "This story has been updated";
+* **promos**: newsletter "Sign up", "What to know ..." / "Read more:" / "Related:" teasers,
+  "More from ...", "Popular", app download lines;
+* **appeals**: donation and subscription appeals, paywall prompts ("Get the full story",
+  "Start trial", "Already a subscriber?");
+
+Embedded posts (tweets) are left to each site's selectors: some sources'
+expected texts keep a quoted tweet as part of the story.
+
+A rail heading ("More from Reuters", "Popular", "Most read") is dropped; when
+what follows it reads as a rail of other stories, the story ends there.
+A drop cap set apart from its word ("T" + "he president") is joined again.
+Link suffixes that only screen readers need (", opens new tab") are cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ..items import Block
+
+_I = re.I
+
+
+def _whole(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"^\s*(?:{p})\s*$", _I) for p in patterns)
+
+
+#: Ad slots and their labels.
+ADS = _whole(
+    r"advertisements?(?:\s*[·|•-]\s*scroll to continue)?",
+    r"scroll to continue(?: with content)?",
+    r"(?:story|article) continues below(?: (?:this )?advert(?:isement)?)?",
+    r"skip advert(?:isement)?",
+    r"(?:sponsored|paid)(?: content| post)?",
+)
+#: Photo galleries and credit lines.
+GALLERY = (
+    re.compile(r"^\s*\[\d+/\d+\]"),  # "[1/5] Police officers stand ..." (Reuters galleries)
+    re.compile(r"\bPurchase Licensing Rights\b", _I),
+    *_whole(
+        r"(?:photo|photograph|image|picture|foto|bild|credit|photo credit)s?\s*(?::|/|by)\s*"
+        r"[^.!?]{1,60}",
+        r"\(?(?:[A-Z][\w.&' -]{1,40}/)*(?:getty images|afp|reuters|ap photo|epa|shutterstock|"
+        r"pa(?: media| wire)?)(?:/[\w.&' -]{1,40})*\)?",
+    ),
+)
+#: Trust-principles footers.
+STANDARDS = (re.compile(r"^\s*Our Standards:", _I), re.compile(r"Trust Principles\.?\s*$", _I))
+#: Banners above or below a story that are about the page, not the news.
+BANNERS = _whole(
+    r"this is a breaking news story[^.]{0,80}\.?(?:\s*(?:please )?(?:refresh|check back|"
+    r"follow)[^.]{0,80}\.?)*",
+    r"(?:this (?:story|article) (?:is developing|has been updated|will be updated)[^.]{0,80}\.?)",
+    r"breaking(?: news)?",
+)
+#: Newsletter boxes, teasers and related-story labels.
+PROMOS = _whole(
+    r"sign up(?: here| now| for [^.!?]{0,80})?[.!:]?(?:\s*\S.{0,120})?",
+    r"(?:subscribe|register) (?:to|for) (?:our|the) [^.!?]{0,60}newsletters?[^.!?]{0,80}[.!]?",
+    r"get (?:our|the) [^.!?]{0,40}newsletter[^.!?]{0,80}[.!]?",
+    r"what to know(?: about)?[^.!?]{0,120}[:?]?",
+    r"(?:read|see|watch|listen|lire|lesen sie|mehr zum thema|also read|read also|related|"
+    r"related coverage|more|recommended|editor'?s picks?)\s*(?:more)?\s*[:|>»]\s*.{0,200}",
+    r"(?:read|see) more(?: about [^.!?]{0,80}| stories| here)?[.:!]?",
+    r"click here to (?:get|download|read|subscribe|sign up)[^.!?]{0,80}[.!]?",
+    r"download (?:the|our) [^.!?]{0,40}app[^.!?]{0,80}[.!]?",
+    # newsletter boxes: a short block about a newsletter that asks for a sign-up
+    r"(?=[^.!?]{0,160}\bnewsletters?\b)(?=.{0,160}\b(?:sign up|subscribe|inbox|get up to speed|"
+    r"delivered|sent (?:\w+ )?(?:days?|times?|every)|suscri\w+|abonn\w+))[^\n]{0,200}",
+    r"[^\n]{0,120}\b(?:free )?sign up(?: now| here)?[.!]?",
+    r"get [^.!?]{0,60}\bby e-?mail\b[^\n]{0,120}",
+    r"you may (?:occasionally )?receive promotional (?:content|offers)[^.!?]{0,80}[.!]?",
+    r"(?:posted|published|updated) (?:on |at )?[^.!?]{0,40}\d{4}[^.!?]{0,30}(?:[ap]\.?m\.?)?",
+)
+#: Donation and subscription appeals, paywall prompts.
+APPEALS = _whole(
+    r"get the full story[^.!?]{0,120}[.!]?",
+    r"start (?:your |a )?(?:free )?trial[^.!?]{0,80}[.!]?",
+    r"already (?:a subscriber|have an account)\??(?:\s*(?:sign|log) in\.?)?",
+    r"(?:subscribe|subscribe now|support (?:us|our journalism|independent journalism))[.!]?"
+    r"(?:\s+.{0,160})?",
+    r"(?:please )?(?:consider )?(?:donate|make a donation|become a (?:member|supporter|"
+    r"subscriber))\b.{0,200}",
+    r"(?:this (?:article|content) is (?:for|available to) subscribers|"
+    r"subscribe to (?:continue|keep) reading)[^.!?]{0,120}[.!]?",
+    r"(?:continue|keep) reading (?:with|for)[^.!?]{0,80}[.!]?",
+    r"(?:we want to hear (?:what you think|from you)|submit a letter to the editor|"
+    r"(?:write|e-?mail) (?:to )?us at|puede escribirnos|schreiben sie uns)\b[^\n]{0,200}",
+    r"(?:want to )?read (?:the full|more of this) (?:story|article)\??[^.!?]{0,80}[.!]?",
+)
+#: Every class, by name (the order does not matter).
+CLASSES: dict[str, Sequence[re.Pattern[str]]] = {
+    "ads": ADS,
+    "gallery": GALLERY,
+    "standards": STANDARDS,
+    "banners": BANNERS,
+    "promos": PROMOS,
+    "appeals": APPEALS,
+}
+#: The heading of a rail of other stories: it and what follows are never this story.
+RAIL_HEADING = _whole(
+    r"(?:most )?popular(?: (?:now|today|stories|articles|on \S+))?",
+    r"most (?:read|viewed|shared|watched|emailed)(?: (?:stories|articles|today|now))?",
+    r"more (?:from|on|in|stories from|news from|about) [^.!?]{1,60}",
+    r"(?:you (?:may|might) (?:also )?like|recommended(?: for you| stories)?|"
+    r"related (?:stories|articles|coverage|content|news)|read next|up next|"
+    r"trending(?: now| stories)?|latest (?:news|stories)|top stories|"
+    r"(?:more|other) (?:top )?stories)[:.]?",
+)
+#: Link suffixes for screen readers only.
+LINK_SUFFIX = re.compile(r",?\s*opens new tab\b", _I)
+#: A drop cap: one capital letter alone in a block.
+_DROP_CAP = re.compile(r"^[^\W\d_]$")
+_LOWER_START = re.compile(r"^[^\W\d_]")
+
+
+def boilerplate_class(text: str) -> str | None:
+    """The class (``"ads"``, ``"promos"`` ...) of a block that is never story, else ``None``."""
+    for name, patterns in CLASSES.items():
+        if any(p.search(text) for p in patterns):
+            return name
+    return None
+
+
+def is_rail_heading(text: str) -> bool:
+    """Whether a block is the heading of a rail of other stories ("More from ...", "Popular")."""
+    return any(p.match(text) for p in RAIL_HEADING)
+
+
+def _join_drop_caps(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if out and _DROP_CAP.match(out[-1].text) and _LOWER_START.match(block.text) and \
+                block.text[0].islower():
+            out[-1] = Block(out[-1].text + block.text, block.kind)
+        else:
+            out.append(block)
+    return out
+
+
+#: A rail heading only ends the story after this much story text (a rail at the top is skipped).
+RAIL_AFTER_CHARS = 300
+
+
+def drop_boilerplate(blocks: Iterable[Block]) -> list[Block]:
+    """``blocks`` without the classes of :data:`CLASSES`, cut at a rail, tidied.
+
+    A rail heading is dropped; when it comes after :data:`RAIL_AFTER_CHARS` of
+    story text and what follows it reads as a rail (headlines, share buttons,
+    teasers: :func:`~newsdiffs.extract.recall.is_rail_run`), the body ends
+    there. Drop caps are joined to their word and ", opens new tab" suffixes cut.
+    """
+    from .recall import is_rail_run  # recall imports this module
+
+    out: list[Block] = []
+    for block in _join_drop_caps(list(blocks)):
+        text = LINK_SUFFIX.sub("", block.text).strip()
+        if text and not boilerplate_class(text):
+            out.append(Block(text, block.kind) if text != block.text else block)
+    seen = 0
+    for i, block in enumerate(out):
+        if is_rail_heading(block.text):
+            rest = [b for b in out[i + 1 :] if not is_rail_heading(b.text)]
+            if seen >= RAIL_AFTER_CHARS and (not rest or is_rail_run(rest)):
+                return [b for b in out[:i] if not is_rail_heading(b.text)]
+        else:
+            seen += len(block.text)
+    return [b for b in out if not is_rail_heading(b.text)]
