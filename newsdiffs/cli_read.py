@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from .cli import COUNT, DB_OPTION, cli, echo, find_article, open_store, visible  # noqa: F401
-from .export import FORMATS, BadSince, metadata_json, since_to_iso, write_rows
+from .cli import (  # noqa: F401
+    COUNT,
+    DB_OPTION,
+    cli,
+    echo,
+    find_article,
+    open_store,
+    since_iso,
+    since_option,
+    visible,
+)
+from .export import FORMATS, metadata_json, write_rows
 from .links import http_link
-from .site import SiteError, build_site
+from .site import SiteError, build_site, parse_langs
 from .store import EXPORTABLE, StoreError
-from .times import UTC, shown
-
-SINCE_HELP = "Only rows from this far back: 30m, 12h, 1d, 2w, or an ISO date/time."
-
-
-def _since(value: str | None) -> str | None:
-    """Every ``--since``: a bounded duration or a date/time (``export.since_to_iso``)."""
-    if value is None:
-        return None
-    try:
-        return since_to_iso(value, datetime.now(UTC))
-    except BadSince as exc:
-        raise click.ClickException(str(exc)) from None
+from .times import shown
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -47,19 +44,33 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Entries in the site-wide and per-source feeds.")
 @click.option("--full", is_flag=True,
               help="Render every article again, even those unchanged since the last run.")
+@click.option("--lang", "langs", multiple=True, envvar="NEWSDIFFS_SITE_LANG",
+              metavar="[SOURCE=]CODE",
+              help="Language of a source's articles (e.g. gazette=de), or of the site without "
+                   "SOURCE= (default en); repeatable (env NEWSDIFFS_SITE_LANG, space-separated).")
+@click.option("--raw-pages/--no-raw-pages", default=True, show_default=True,
+              help="Write each kept page as raw/<n>.txt and link it from the version pages.")
+@click.option("--pairs", is_flag=True,
+              help="Also write a page for every pair of versions (articles with at most 12).")
 def site(db_path: str, outdir: Path, base_url: str, page_size: int, feed_size: int,
-         full: bool) -> None:
-    """Write the static site: index pages, article and version pages, Atom feeds.
+         full: bool, langs: tuple[str, ...], raw_pages: bool, pairs: bool) -> None:
+    """Write the static site: index pages, article and version pages, Atom feeds,
+    headline changes, most changed articles and a search page.
 
-    Files whose bytes are unchanged are left alone, so it can run after every
-    crawl from cron.
+    Files whose bytes are unchanged are left alone, and pages of articles no
+    longer in the database are removed, so it can run after every crawl from cron.
 
-    Example: newsdiffs site public --base-url https://diffs.example.org/
+    Example: newsdiffs site public --base-url https://diffs.example.org/ --lang gazette=de
     """
+    try:
+        default_lang, lang_map = parse_langs(langs)
+    except SiteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
     with open_store(db_path) as store:
         try:
             report = build_site(store, outdir, base_url=base_url, page_size=page_size,
-                                feed_size=feed_size, full=full)
+                                feed_size=feed_size, full=full, langs=lang_map,
+                                default_lang=default_lang, raw_pages=raw_pages, pairs=pairs)
         except SiteError as exc:
             raise click.BadParameter(str(exc), param_hint="--base-url") from None
         except OSError as exc:
@@ -69,7 +80,7 @@ def site(db_path: str, outdir: Path, base_url: str, page_size: int, feed_size: i
 
 @cli.command()
 @DB_OPTION
-@click.option("--since", help=SINCE_HELP)
+@since_option()
 @click.option("--source", help="Only this source (spider name).")
 @click.option("--limit", type=COUNT, default=50, show_default=True)
 def changes(db_path: str, since: str | None, source: str | None, limit: int) -> None:
@@ -78,7 +89,7 @@ def changes(db_path: str, since: str | None, source: str | None, limit: int) -> 
     Example: newsdiffs changes --since 1d --source bbc
     """
     with open_store(db_path) as store:
-        rows = store.changes(since=_since(since), source=source, limit=limit)
+        rows = store.changes(since=since_iso(since), source=source, limit=limit)
     if not rows:
         echo("no changes" + (f" since {since}" if since else ""), err=True)
     for r in rows:
@@ -123,7 +134,7 @@ def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) 
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--table", type=click.Choice(list(EXPORTABLE)), default="versions",
               show_default=True, help="Table or view to export.")
-@click.option("--since", help=SINCE_HELP)
+@since_option()
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 def export(db_path: str, fmt: str, table: str, since: str | None, output: Path | None) -> None:
@@ -131,10 +142,10 @@ def export(db_path: str, fmt: str, table: str, since: str | None, output: Path |
 
     Example: newsdiffs export --table changes --since 1w --format jsonl -o changes.jsonl
     """
-    since_iso = _since(since)
+    after = since_iso(since)
     with open_store(db_path) as store:
         columns = store.export_columns(table)
-        rows = store.export_rows(table, since_iso)
+        rows = store.export_rows(table, after)
         if output is None:
             write_rows(rows, columns, fmt, sys.stdout)
             return

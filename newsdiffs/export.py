@@ -148,7 +148,7 @@ SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title,
 from versions_fts
   join versions v on v.id = versions_fts.rowid
   join articles a on a.id = v.article_id
-where versions_fts match :q
+where versions_fts match (case when trim(:q) = '' then '""' else :q end)
 order by versions_fts.rank
 limit 100"""
 
@@ -205,6 +205,12 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                         "description": "The page each version was read from, compressed "
                                        "(encoding zstd-dict:<id>, zstd or gzip), kept for "
                                        "re-extraction.",
+                    },
+                    "archives": {
+                        "description": "Wayback Machine captures requested by newsdiffs "
+                                       "archive: one row per version (the article's latest "
+                                       "when it was requested).",
+                        "facets": ["status"],
                     },
                     "_sqlite_migrations": {"hidden": True},
                 },
