@@ -13,9 +13,9 @@ from __future__ import annotations
 import statistics
 import time
 
+import gen
 from click.testing import CliRunner
 
-import gen
 from newsdiffs.cli import cli
 
 RUNS = 5

@@ -6,6 +6,7 @@ Pure functions; the pipelines call them and the store writes the outcome.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,7 +63,9 @@ def common_word_share(text: str) -> float:
 
 def shift_characters(text: str, by: int) -> str:
     """Every non-space character moved ``by`` code points (how some paywalls scramble text)."""
-    return "".join(c if c.isspace() or ord(c) + by < 33 else chr(ord(c) + by) for c in text)
+    table = {ord(c): ord(c) + by for c in set(text)
+             if not c.isspace() and 33 <= ord(c) + by <= sys.maxunicode}
+    return text.translate(table)
 
 
 def looks_scrambled(text: str) -> bool:

@@ -336,12 +336,26 @@ def word_ops(old: str, new: str) -> list[WordOp]:
         while i < len(sentence_runs) and sentence_runs[i][0] != EQUAL:
             (gone if sentence_runs[i][0] == DELETE else came).extend(sentence_runs[i][1])
             i += 1
-        ga, ca = words("".join(gone)), words("".join(came))
-        if len(ga) * len(ca) > BIG_HUNK_PRODUCT:
-            runs += [(DELETE, "".join(gone)), (INSERT, "".join(came))]
-        else:
-            runs += [(op, "".join(t)) for op, t in _bounded(ga, ca, cleanup=True)]
+        runs += _word_runs(words("".join(gone)), words("".join(came)))
     return _ops(runs)
+
+
+def _word_runs(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """Word runs of one changed stretch of a long text: the words both ends share are kept
+    equal (linear), and only what is left between is diffed, or replaced when still huge."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    runs = [(EQUAL, "".join(a[:head]))]
+    if len(mid_a) * len(mid_b) > BIG_HUNK_PRODUCT:
+        runs += [(DELETE, "".join(mid_a)), (INSERT, "".join(mid_b))]
+    else:
+        runs += [(op, "".join(t)) for op, t in _bounded(mid_a, mid_b, cleanup=True)]
+    return runs + [(EQUAL, "".join(a[len(a) - tail :]))]
 
 
 def _bounded(a: list[str], b: list[str], *, cleanup: bool = False) -> list[tuple[int, list[str]]]:

@@ -232,3 +232,19 @@ def test_a_split_does_not_swallow_a_neighbour_and_a_crossing_edit_is_a_move():
     assert (diff.rows[0].partner, diff.rows[2].partner) == (2, 0)
     assert changed_words(diff.rows[2]) == [("delete", "Tuesday"), ("insert", "Monday")]
     check_rebuilds(old, new, diff)
+
+
+def test_one_word_changed_in_a_huge_block_without_sentence_breaks_is_one_word():
+    # 5,000 words with no full stop: the sentence pass cannot split it, and the
+    # whole block used to be marked deleted and inserted.
+    rng = random.Random(3)
+    vocabulary = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    words = rng.choices(vocabulary, k=5000)
+    edited = words[:]
+    edited[2500] = "CHANGED"
+    result = compare(" ".join(words), " ".join(edited))
+    assert result.stats.blocks_changed == 1
+    assert result.stats.chars_added == len("CHANGED")
+    assert result.stats.chars_removed == len(words[2500])
+    (row,) = [r for r in result.rows if r.op == "changed"]
+    assert [op.text for op in row.words if op.op == "insert"] == ["CHANGED"]
