@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := test
-.PHONY: install demo crawl test lint format bench eval clean browser site
+.PHONY: install demo crawl test lint format bench eval clean browser site reliability redis test-distributed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,18 @@ browser:
 	  || echo "could not install chromium: tests/test_browser.py will be skipped"; \
 	else echo "chromium missing (not root): tests/test_browser.py will be skipped"; fi
 
+# install redis-server for the distributed tests (apt-get; only when missing and root)
+redis:
+	@if command -v redis-server >/dev/null; then echo "redis-server: $$(command -v redis-server)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) \
+	  || echo "could not install redis-server: tests/test_distributed.py will be skipped"; \
+	else echo "redis-server missing (not root): tests/test_distributed.py will be skipped"; fi
+
+# 5,000 articles, dispatch, two crawlers and one ingest for 3 rounds, a crawler and the ingest killed
+test-distributed: $(STAMP) redis
+	$(BIN)/python tests/distributed/run.py
+
 # write the static site (pages and Atom feeds) for the demo database into demo/out/site
 site: $(STAMP)
 	$(BIN)/newsdiffs site demo/out/site --db demo/newsdiffs.db
@@ -40,17 +52,22 @@ site: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# run the fault and attack scenarios on 127.0.0.1 and print the table (about 3 minutes)
+reliability: $(STAMP)
+	$(BIN)/python -m reliability.run
+
 # check style with ruff
 lint: $(STAMP)
-	$(BIN)/ruff check newsdiffs spiders pipelines tests bench
+	$(BIN)/ruff check newsdiffs spiders pipelines tests bench reliability
 
 # format the code with ruff
 format: $(STAMP)
 	$(BIN)/ruff format newsdiffs spiders pipelines tests
 
-# run every benchmark in bench/ (prints timings; the due query at 1M articles takes ~1 min)
+# run the benchmarks (bench/run.py; BENCH_SCALE=0.01 for a smoke run) and the due query at 1M articles
 bench: $(STAMP)
-	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	cd bench && PYTHONPATH=.. ../$(BIN)/python run.py
+	$(BIN)/python bench/due_query.py
 
 # score the extractors (and trafilatura alone) over ../shared/corpus (or env NEWSDIFFS_CORPUS); writes eval-results.json
 eval: $(STAMP)

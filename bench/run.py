@@ -4,7 +4,7 @@ Ratios are measured against a baseline in the same run (bare Scrapy for the
 crawl, raw bytes for storage). ``BENCH_SCALE`` (default 1) multiplies every
 size (0.01 for a smoke run); ``--only NAME`` runs some of them.
 
-    python bench/run.py [--only crawl,pipeline,site,reads,storage,diffs]
+    python bench/run.py [--only diffs,storage,pipeline,ingest,reads,crawl,site]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import importlib
 import time
 
 #: In the order they run; each module has ``run() -> dict[str, float]``.
-BENCHES = ["diffs", "storage", "pipeline", "reads", "crawl", "site"]
+BENCHES = ["diffs", "storage", "pipeline", "ingest", "reads", "crawl", "site"]
 #: The last line's keys, in the issue's order.
 HEADLINE = ["crawl_unchanged_ratio", "crawl_new_ratio", "pipeline_unchanged_items_s",
             "site_incremental_s", "text_bytes_ratio", "html_bytes_ratio", "rebuild_ms"]

@@ -59,8 +59,10 @@ class ArchiveSettings:
     timeout: float = 60.0
 
     def __post_init__(self) -> None:
-        if not http_link(self.endpoint):
+        endpoint = http_link(self.endpoint)
+        if endpoint is None:
             raise ArchiveError(f"archive endpoint {self.endpoint!r} is not an http(s) URL")
+        object.__setattr__(self, "endpoint", endpoint)  # without surrounding spaces
         if self.limit < 0 or self.delay < 0 or self.max_attempts < 1 or self.timeout <= 0:
             raise ArchiveError("archive limit, delay, attempts and timeout must be positive")
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
 from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
-from .export import json_text
+from .export import BadSince, json_text, since_to_iso
 from .render import later, summary, version_page
 from .store import Store, StoreError
-from .times import from_iso, in_words, shown
+from .times import UTC, from_iso, in_words, shown
 from .urls import lookup_keys
 
 #: The largest --limit, --page-size ... (far beyond any database, far below SQLite's limit).
@@ -318,6 +321,25 @@ class BadValue(click.ClickException):
     exit_code = 2
 
 
+SINCE_HELP = "Only rows from this far back: 30m, 12h, 1d, 2w, or an ISO date/time."
+
+
+def since_option(help: str = SINCE_HELP) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--since WHEN`` option of every command that has one (read by :func:`since_iso`)."""
+    return click.option("--since", metavar="WHEN", help=help)
+
+
+def since_iso(value: str | None) -> str | None:
+    """A ``--since`` value (a bounded duration or a date/time) as a stored timestamp;
+    a bad one is a usage error (:class:`BadValue`, exit status 2)."""
+    if value is None:
+        return None
+    try:
+        return since_to_iso(value, datetime.now(UTC))
+    except BadSince as exc:
+        raise BadValue(str(exc)) from None
+
+
 def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
     pairs = {}
     for pair in values:
@@ -350,10 +372,14 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
 @click.option("--archive", "then_archive", is_flag=True, envvar="NEWSDIFFS_ARCHIVE",
               help="After a successful crawl, run `newsdiffs archive` (Wayback Machine "
                    "captures; env NEWSDIFFS_ARCHIVE=1).")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Crawl as one of many machines: take work from this Redis (filled by "
+                   "`newsdiffs dispatch`), send items to `newsdiffs ingest`; no database "
+                   "here. Runs until stopped (README \"Running on many machines\").")
 def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
           arguments: tuple[str, ...], recheck_finished: bool, log_file: str | None,
           log_max_bytes: int, log_backups: int, quiet: bool, then_notify: bool = False,
-          then_archive: bool = False) -> None:
+          then_archive: bool = False, redis_url: str | None = None) -> None:
     """Run spiders (default: every enabled one) in one process, writing to the database.
 
     Articles due a re-check come first, then new ones from the feeds. A lock
@@ -381,6 +407,11 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
         validate_spider_args(spider_args)
     except SpiderArgError as exc:
         raise BadValue(str(exc)) from None
+    if redis_url:
+        from .cli_distributed import distributed_crawl
+
+        distributed_crawl(redis_url, list(spiders), settings, spider_args, quiet)
+        return
     try:
         result = locked_run(db_path, list(spiders), settings, spider_args,
                             log_file=log_file, log_max_bytes=log_max_bytes,
@@ -425,7 +456,14 @@ def migrate(db_path: str) -> None:
 
 
 # Command groups kept in their own modules register themselves on ``cli``.
-from . import cli_archive, cli_notify, cli_ops, cli_read, cli_sources  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    cli_archive,
+    cli_distributed,
+    cli_notify,
+    cli_ops,
+    cli_read,
+    cli_sources,
+)
 
 
 def main() -> None:

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, BadValue, cli, echo, open_store
-from .export import BadSince, since_to_iso
+from .cli import DB_OPTION, BadValue, cli, echo, open_store, since_iso, since_option
 from .links import http_link
 from .lock import AlreadyLocked, CrawlLock, LockFailed, lock_path
 from .notify import BadNotifyConfig, Report, load_config, run
 from .store import StoreError
-from .times import UTC, now_iso, shown
+from .times import now_iso, shown
 
 #: Where the rules are read from when no --config is given (env NEWSDIFFS_NOTIFY).
 DEFAULT_CONFIG = "notify.toml"
-
-
-def _since(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return since_to_iso(value, datetime.now(UTC))
-    except BadSince as exc:
-        raise BadValue(str(exc)) from None
 
 
 def notify_lock(db_path: str) -> CrawlLock:
@@ -102,9 +91,8 @@ def notify_after_crawl(db_path: str, quiet: bool) -> None:
 @click.option("--base-url", envvar="NEWSDIFFS_SITE_URL", default=None,
               help="Public URL of the static site, for links to version pages "
                    "(env NEWSDIFFS_SITE_URL; default: base_url in the rules file).")
-@click.option("--since", metavar="WHEN",
-              help="Leave out changes stored before this (30m, 12h, 1d, 2w or a date); on a "
-                   "target's first run, send the changes from then on.")
+@since_option("Leave out changes stored before this (30m, 12h, 1d, 2w or a date); on a "
+              "target's first run, send the changes from then on.")
 @click.option("--dry-run", "-n", is_flag=True,
               help="Print what would be sent; send and record nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
@@ -124,5 +112,5 @@ def notify(db_path: str, config_path: Path, base_url: str | None, since: str | N
 
     Example: newsdiffs notify --config notify.toml --since 1d
     """
-    send_notifications(db_path, str(config_path), base_url=base_url, since=_since(since),
+    send_notifications(db_path, str(config_path), base_url=base_url, since=since_iso(since),
                        dry_run=dry_run, quiet=quiet)

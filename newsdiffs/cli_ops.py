@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, cli, echo, open_store
+from .cli import DB_OPTION, BadValue, cli, echo, open_store
 from .schedule import ScheduleError, cron_fields, format_duration, parse_duration
 from .store import StoreError
 from .times import UTC, BadDuration, from_iso, in_words, parse_span, to_iso
@@ -90,19 +90,37 @@ def cron() -> None:
               help="Log file, rotated (default: next to the database, DB name + .log).")
 @click.option("--set", "-s", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Scrapy setting for the cron runs (repeatable).")
+@click.option("--dry-run", "-n", is_flag=True,
+              help="Print the crontab line; change nothing.")
 @CRONTAB_OPTION
 def cron_install(db_path: str, spiders: tuple[str, ...], every: str, log_file: str | None,
-                 overrides: tuple[str, ...], crontab_file: str | None) -> None:
+                 overrides: tuple[str, ...], dry_run: bool, crontab_file: str | None) -> None:
     """Add (or replace) the crontab entry that crawls this database.
+
+    SPIDERS (default: every enabled one) must be spiders of the project.
 
     Example: newsdiffs cron install --every 15m --log ~/newsdiffs/crawl.log
     """
+    from .crawl import chosen_spiders, project_settings
+
     try:
         fields = cron_fields(parse_duration(every))
     except ScheduleError as exc:
         raise click.BadParameter(str(exc), param_hint="--every") from None
+    try:  # an unknown name would only fail later, in cron, unseen
+        chosen_spiders(list(spiders), project_settings())
+    except KeyError as exc:
+        raise BadValue(str(exc.args[0])) from None
     db = Path(db_path).expanduser().resolve()
     log = Path(log_file).expanduser().resolve() if log_file else db.with_suffix(".log")
+    if dry_run:
+        from crontab import CronTab
+
+        job = CronTab(tab="").new(command=crawl_command(db, log, spiders, overrides),
+                                  comment=CRON_MARK + str(db))
+        job.setall(fields)
+        click.echo(job.render())
+        return
     tab = open_crontab(crontab_file)
     for job in our_jobs(tab, db):
         tab.remove(job)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, cli, open_store  # noqa: F401
+from .cli import DB_OPTION, cli, echo, open_store  # noqa: F401
 from .sources import (
     Source,
     SourcesError,
@@ -175,12 +175,14 @@ def _named_extractor(name: str, sources_file: str | None = None):
         return _source_extractor(name, sources_file)
 
 
-def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str]:
-    """``(body, final URL)`` of an http(s) URL, fetched with urllib; one-line errors."""
+def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
+    """``(body, final URL, header charset)`` of an http(s) URL, fetched with urllib; one-line
+    errors."""
     import urllib.error
     import urllib.request
     from importlib.metadata import PackageNotFoundError, version
 
+    from .charset import header_charset
     from .settings import NEWSDIFFS_CONTACT_URL
 
     try:
@@ -190,7 +192,8 @@ def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str]:
     request = urllib.request.Request(url, headers={"User-Agent": agent})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(), response.geturl()
+            return (response.read(), response.geturl(),
+                    header_charset(response.headers.get("Content-Type")))
     except urllib.error.HTTPError as exc:
         raise click.ClickException(f"cannot fetch {url}: HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
@@ -206,8 +209,11 @@ def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str]:
               help="Use this extractor (bbc, guardian, generic ...) or sources-file source.")
 @click.option("--sources-file", envvar="NEWSDIFFS_SOURCES", type=click.Path(dir_okay=False),
               help="The sources file, for --source (env NEWSDIFFS_SOURCES).")
+@click.option("--charset", metavar="LABEL",
+              help="The charset the page was served with (its Content-Type header), for a "
+                   "saved file; a fetched page uses its own header.")
 def extract(page: str, original_url: str | None, source: str | None,
-            sources_file: str | None) -> None:
+            sources_file: str | None, charset: str | None) -> None:
     """Print, as JSON, the article newsdiffs would store for a page (a file or an http(s) URL).
 
     The extractor is the one for the page's site (from --url, or PAGE when it
@@ -218,15 +224,19 @@ def extract(page: str, original_url: str | None, source: str | None,
 
     Example: newsdiffs extract saved.html --url https://www.bbc.co.uk/news/articles/c0abc123o
     """
-    import json
-
+    from .charset import charset_label, decode_page
     from .compare import validation_problem
+    from .export import json_text
     from .extract import ExtractionError, extractor_for_url
     from .revision import clean_item, new_version
     from .settings import NEWSDIFFS_MIN_BODY_CHARS
 
+    if charset is not None and charset_label(charset) is None:
+        raise click.BadParameter(f"{charset!r} is not a charset label", param_hint="--charset")
+    charset = charset_label(charset) if charset else None
     if page.startswith(("http://", "https://")):
-        html, fetched_url = _fetch(page)
+        html, fetched_url, served_charset = _fetch(page)
+        charset = charset or served_charset
         url = original_url or fetched_url
     else:
         try:
@@ -236,21 +246,22 @@ def extract(page: str, original_url: str | None, source: str | None,
         url = original_url or Path(page).resolve().as_uri()
     extractor = _named_extractor(source, sources_file) if source else extractor_for_url(url)
     try:
-        item = clean_item(extractor(html, url))
+        # Decoded as a crawl decodes it: BOM, the header charset, <meta>, sniffed.
+        item = clean_item(extractor(decode_page(html, charset), url))
     except ExtractionError as exc:
         # A consent page, a live page ...: the failed check a crawl would record, as JSON.
         fields = ("canonical_url", "title", "byline", "published", "published_raw",
                   "modified", "modified_raw")
-        click.echo(json.dumps({
+        click.echo(json_text({
             "url": url, **dict.fromkeys(fields), "body": [],
             "extractor": f"{extractor.name}/{extractor.version}", "fingerprint": None,
             "problem": f"extraction failed: {exc}",
-        }, indent=2, ensure_ascii=False))
+        }, indent=2))
         click.get_current_context().exit(1)
     version = new_version(item, fetched_at="", previous=None)
     problem = validation_problem(http_status=200, title=item.title, body=item.body, error=None,
                                  min_body_chars=NEWSDIFFS_MIN_BODY_CHARS)
-    click.echo(json.dumps({
+    click.echo(json_text({
         "url": item.url,
         "canonical_url": item.canonical_url,
         "title": item.title,
@@ -263,13 +274,14 @@ def extract(page: str, original_url: str | None, source: str | None,
         "extractor": version.extractor,
         "fingerprint": version.hash,
         "problem": problem,
-    }, indent=2, ensure_ascii=False))
+    }, indent=2))
     if problem:
         click.get_current_context().exit(1)
 
 
 def _reread(store, row: dict, extractors: dict, sources_file: str | None):
     """``(cleaned item, None)`` for a kept page read again, or ``(item or None, why it failed)``."""
+    from .charset import decode_page
     from .compare import validation_problem
     from .extract import ExtractionError, get_extractor
     from .revision import clean_item
@@ -290,8 +302,9 @@ def _reread(store, row: dict, extractors: dict, sources_file: str | None):
     if isinstance(extractor, str):  # could not be made: the reason
         return None, extractor
     try:
-        item = clean_item(extractor(store.page_html(row["id"]) or b"",
-                                    row["url"] or row["article_url"]))
+        # Decoded as the crawl decoded it: with the charset its Content-Type header declared.
+        page = decode_page(store.page_html(row["id"]) or b"", store.page_charset(row["id"]))
+        item = clean_item(extractor(page, row["url"] or row["article_url"]))
     except ExtractionError as exc:
         return None, f"extraction failed: {exc}"
     return item, validation_problem(http_status=200, title=item.title, body=item.body,
@@ -364,7 +377,7 @@ def reextract(db_path: str, source: str | None, all_versions: bool, dry_run: boo
             where = f"{row['article_url']} version {row['version']}"
             item, problem = _reread(store, row, extractors, sources_file)
             if item is None or problem:
-                click.echo(f"failed {where}: {problem}")
+                echo(f"failed {where}: {problem}")
                 counts["failed"] += 1
                 continue
             version = new_version(item, fetched_at=row["fetched_at"], previous=row,
@@ -375,21 +388,21 @@ def reextract(db_path: str, source: str | None, all_versions: bool, dry_run: boo
             size = f"(+{version.chars_added} -{version.chars_removed})"
             latest = store.latest_version(row["article_id"])
             if latest is None or latest["version"] != row["version"]:
-                click.echo(f"differs {where} {size}: not the latest version, left as stored")
+                echo(f"differs {where} {size}: not the latest version, left as stored")
                 counts["older_differ"] += 1
                 continue
             if dry_run:
-                click.echo(f"would correct {where} {size}")
+                echo(f"would correct {where} {size}")
                 counts["corrected"] += 1
                 continue
             try:
                 result = store.record_reextraction(corrects=row, new_version=version,
                                                    checked_at=now_iso())
             except StaleVersion:
-                click.echo(f"skipped {where}: a newer version was stored meanwhile")
+                echo(f"skipped {where}: a newer version was stored meanwhile")
                 counts["failed"] += 1
                 continue
-            click.echo(f"corrected {where} -> version {result.version} {size}")
+            echo(f"corrected {where} -> version {result.version} {size}")
             counts["corrected"] += 1
     older = f", {counts['older_differ']} older versions differ" if all_versions else ""
     click.echo(

@@ -2,28 +2,35 @@
 
 The picture (README "Running on many machines")::
 
-    newsdiffs dispatch --> Redis lists (due re-checks, feed jobs), shared request queue
-         (cron, on the       |                      ^
-          database host)     v                      |  (scrapy-redis scheduler + dupefilter)
-                      crawler 1 ... crawler N  -----+
+    newsdiffs dispatch --> Redis: one request queue per spider (due re-checks, feeds),
+         (cron, on the       |   claimed URLs of the round, tracked-article index
+          database host)     v   ^
+                      crawler 1 ... crawler N  (scrapy-redis scheduler + dupefilter)
                              |
                              v  Redis stream of items (one per check or feed fetch)
                       newsdiffs ingest --> SQLite (the only writer)
 
-Work is handed out in *rounds*: ``dispatch`` starts one (``round`` counter),
-and within a round each article URL is requested at most once by all the
-crawlers together (a Redis set of claimed URLs per round). Every item has an
-id made from its round and its article, so an item stored twice (an ingest
-replaying after a crash, a page fetched again after a crawler died) is stored
-once: ``ingest`` writes the id in the transaction that stores the check and
-skips ids it has (table ``ingested_items``).
+Work is handed out in *rounds*: ``dispatch`` starts one (``round`` counter)
+only when the previous one is finished (nothing queued, nothing being
+downloaded, every item ingested), and puts the round's requests (due re-checks
+with their validators, feeds, sitemaps, front pages) straight into the
+scrapy-redis request queue of each spider. Within a round each article URL is
+requested at most once by all the crawlers together (a Redis set of claimed
+URLs per round, filled by ``dispatch`` and by the crawlers for new links).
+Every item has an id made from its round and its article, so an item stored
+twice (an ingest replaying after a crash, a page fetched again after a crawler
+died) is stored once: ``ingest`` writes the id in the transaction that stores
+the check and skips ids it has (table ``ingested_items``).
 
-A crawler lists the article requests it is downloading in its own ``inflight``
-hash and keeps an ``alive`` key with a short expiry; when a crawler dies (its
-key expires) another crawler, or the next ``dispatch``, moves its in-flight
-requests to a ``redo`` list that any crawler of that spider takes up.
+A crawler takes a request from the queue and notes it in its own ``inflight``
+hash in one step (a Lua script), removes it when the request is fully
+processed (its items are on the stream, its follow-up requests queued), and
+keeps an ``alive`` key with a short expiry. When a crawler dies (its key
+expires) another crawler, or the next ``dispatch``, puts its in-flight
+requests back in the queue.
 
-This module is plain Python (redis-py, no Scrapy).
+This module is plain Python (redis-py, no Scrapy); the Scrapy side is
+``pipelines.distributed``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ import gzip
 import hashlib
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
@@ -46,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a crawler's ``alive`` key lasts; it is renewed every third of that.
 ALIVE_SECONDS = 10
+#: Seconds the ingest waits for a batch to fill before it stores a part of one.
+LINGER_SECONDS = 0.25
 #: The consumer group ``newsdiffs ingest`` reads the item stream with.
 GROUP = "ingest"
 
@@ -86,20 +97,12 @@ class Keys:
     def tracked(self) -> str:
         return f"{self.prefix}:tracked"
 
-    def claims(self, number: int) -> str:
+    def claims(self, number: int | str) -> str:
         return f"{self.prefix}:claimed:{number}"
 
-    def due(self, source: str) -> str:
-        return f"{self.prefix}:due:{source}"
-
-    def feeds(self, spider: str) -> str:
-        return f"{self.prefix}:feeds:{spider}"
-
-    def redo(self, spider: str) -> str:
-        return f"{self.prefix}:redo:{spider}"
-
-    def inflight(self, crawler: str) -> str:
-        return f"{self.prefix}:inflight:{crawler}"
+    def inflight(self, spider: str, crawler: str) -> str:
+        """The requests of ``spider`` that ``crawler`` took from the queue and is processing."""
+        return f"{self.prefix}:{spider}:inflight:{crawler}"
 
     def alive(self, crawler: str) -> str:
         return f"{self.prefix}:alive:{crawler}"
@@ -171,13 +174,31 @@ def decode_message(entry: bytes, values: dict[bytes, bytes]) -> Message:
 
 # -- the crawler's side ----------------------------------------------------------
 
-class RedisFrontier:
-    """The frontier of a crawler on any machine: work and answers come from Redis.
+#: Take the first request of a queue (a sorted set) and note it in the crawler's in-flight
+#: hash, in one step: a crawler killed at any moment loses no request.
+POP_SCRIPT = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+local field = r[2] .. ':' .. redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], field, r[1])
+return {field, r[1]}
+"""
 
-    ``due`` hands out re-checks that ``newsdiffs dispatch`` pushed (each to one
-    crawler); ``known`` and ``article`` read the tracked-article index the
-    dispatch keeps; ``claim`` takes a URL for the round; feed checks and
-    items go to the stream for ``newsdiffs ingest``.
+#: Add a URL to the claims of the current round; 1 when it was not claimed yet.
+CLAIM_SCRIPT = """
+local round = redis.call('GET', KEYS[1]) or '0'
+return redis.call('SADD', KEYS[2] .. round, ARGV[1])
+"""
+
+
+class RedisFrontier:
+    """The frontier of a crawler on any machine: answers come from Redis.
+
+    ``known`` and ``article`` read the tracked-article index that ``dispatch``
+    keeps; ``claim`` takes a URL for the current round; feed checks go to the
+    item stream for ``newsdiffs ingest``. ``due`` is empty: ``dispatch`` queues
+    the re-checks.
     """
 
     shared = True
@@ -189,23 +210,15 @@ class RedisFrontier:
         #: This crawler's name (host and process id): its ``alive`` and ``inflight`` keys.
         self.crawler = crawler
         self.keep_html = keep_html
-        self.round = 0
-        self.refresh_round()
+        self._claim = client.register_script(CLAIM_SCRIPT)
 
-    def refresh_round(self) -> int:
-        """Read the current round (a dispatch may have started one since)."""
-        self.round = int(self.client.get(self.keys.round) or 0)
-        return self.round
+    def current_round(self) -> int:
+        """The round ``dispatch`` started last (read each time: a crawler outlives rounds)."""
+        return int(self.client.get(self.keys.round) or 0)
 
     def due(self, source: str, now: str, limit: int, *,
             include_finished: bool = False) -> list[dict]:
-        raw = self.client.lpop(self.keys.due(source), limit) or []
-        return [json.loads(r) for r in raw]
-
-    def redo(self, spider: str, limit: int) -> list[dict]:
-        """Requests of a crawler that died while downloading them, to be made again."""
-        raw = self.client.lpop(self.keys.redo(spider), limit) or []
-        return [json.loads(r) for r in raw]
+        return []
 
     def known(self, urls: Iterable[str]) -> set[str]:
         wanted = list(dict.fromkeys(urls))
@@ -219,49 +232,53 @@ class RedisFrontier:
         return {**json.loads(row), "url": url} if row is not None else None
 
     def claim(self, url: str) -> bool:
-        return self.client.sadd(self.keys.claims(self.round), url) == 1
-
-    def feeds_due(self, spider: str) -> bool:
-        return self.client.lpop(self.keys.feeds(spider)) is not None
+        return self._claim(keys=[self.keys.round, self.keys.claims("")], args=[url]) == 1
 
     def feed_checked(self, **row) -> None:
-        ident = item_id(self.round, "feed", row["url"])
-        self.client.xadd(self.keys.stream, encode_feed_check(row, ident))
+        from .frontier import FrontierError
+
+        ident = item_id(self.current_round(), "feed", row["url"])
+        try:
+            self.client.xadd(self.keys.stream, encode_feed_check(row, ident))
+        except redis.RedisError as exc:
+            raise FrontierError(f"feed check not sent to Redis: {exc}") from None
 
     def push_item(self, item: ArticleItem) -> str:
         """Put a check on the stream for ``newsdiffs ingest``; its id."""
-        ident = check_item_id(self.round, item)
+        ident = check_item_id(self.current_round(), item)
         self.client.xadd(self.keys.stream, encode_item(item, ident, keep_html=self.keep_html))
         return ident
 
-    def downloading(self, key: str, job: dict) -> None:
-        """Note an article request this crawler is downloading (redone if the crawler dies)."""
-        self.client.hset(self.keys.inflight(self.crawler), key, json.dumps(job))
-
-    def processed(self, key: str) -> None:
-        """The request's items are on the stream: nothing to redo for it."""
-        self.client.hdel(self.keys.inflight(self.crawler), key)
-
-    def idle(self) -> None:
-        """Nothing is being downloaded or processed: nothing of ours to redo."""
-        self.client.delete(self.keys.inflight(self.crawler))
-
     def heartbeat(self) -> int:
-        """Say this crawler is alive; take up the in-flight work of dead ones (how many)."""
+        """Say this crawler is alive; put back the in-flight requests of dead ones (how many)."""
         self.client.set(self.keys.alive(self.crawler), now_iso(), ex=ALIVE_SECONDS)
         return recover(self.client, self.keys)
 
     def close(self) -> None:
-        self.client.delete(self.keys.alive(self.crawler), self.keys.inflight(self.crawler))
+        """Stop saying this crawler is alive (what it still holds is redone after the expiry)."""
+        try:
+            self.client.delete(self.keys.alive(self.crawler))
+        except redis.RedisError:
+            pass
+
+
+def redis_frontier(settings, spider_name: str = "") -> RedisFrontier:
+    """The :class:`RedisFrontier` of a crawler from its Scrapy settings."""
+    client = connect(settings.get("NEWSDIFFS_REDIS_URL"))
+    name = settings.get("NEWSDIFFS_CRAWLER_NAME") or f"{socket.gethostname()}-{os.getpid()}"
+    return RedisFrontier(client, Keys(settings.get("NEWSDIFFS_REDIS_PREFIX") or "newsdiffs"),
+                         name, keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
 
 
 def recover(client: redis.Redis, keys: Keys) -> int:
-    """Move the in-flight requests of crawlers whose ``alive`` key expired to ``redo`` lists."""
+    """Put the in-flight requests of crawlers whose ``alive`` key expired back in their queue."""
     moved = 0
-    for raw_key in client.scan_iter(match=keys.inflight("*"), count=100):
+    for raw_key in client.scan_iter(match=keys.inflight("*", "*"), count=100):
         key = raw_key.decode()
-        crawler = key.removeprefix(keys.inflight(""))
-        if ":recovering:" in crawler or client.exists(keys.alive(crawler)):
+        if ":recovering:" in key:
+            continue
+        spider, _, crawler = key.removeprefix(f"{keys.prefix}:").partition(":inflight:")
+        if client.exists(keys.alive(crawler)):
             continue
         taken = f"{key}:recovering:{time.time_ns()}"
         try:  # RENAME is atomic: of two crawlers recovering at once, one gets the hash
@@ -269,13 +286,13 @@ def recover(client: redis.Redis, keys: Keys) -> int:
         except redis.ResponseError:
             continue
         jobs = client.hgetall(taken)
-        with client.pipeline() as pipe:
-            for job in jobs.values():
-                pipe.rpush(keys.redo(json.loads(job)["spider"]), job)
+        with client.pipeline() as pipe:  # MULTI: all back in the queue, or none
+            for field, data in jobs.items():
+                pipe.zadd(keys.requests(spider), {data: float(field.split(b":")[0])})
             pipe.delete(taken)
             pipe.execute()
         if jobs:
-            logger.warning("crawler %s is gone: %d request(s) it was downloading are redone",
+            logger.warning("crawler %s is gone: %d request(s) it was processing are queued again",
                            crawler, len(jobs))
         moved += len(jobs)
     return moved
@@ -288,35 +305,28 @@ class Dispatched:
     """What one ``newsdiffs dispatch`` handed out."""
 
     round: int
-    due: dict[str, int] = field(default_factory=dict)
-    feeds: list[str] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    due: int = 0
     tracked: int = 0
     recovered: int = 0
 
     def summary(self) -> str:
-        return (f"round {self.round}: {sum(self.due.values())} re-checks due "
-                f"({', '.join(f'{s} {n}' for s, n in sorted(self.due.items())) or 'none'}), "
-                f"feeds for {', '.join(self.feeds) or 'no spider'}, "
-                f"{self.tracked} tracked articles indexed"
-                + (f", {self.recovered} requests of dead crawlers redone" if self.recovered
-                   else ""))
+        return (f"round {self.round}: {sum(self.requests.values())} requests queued "
+                f"({', '.join(f'{s} {n}' for s, n in sorted(self.requests.items())) or 'none'}), "
+                f"{self.due} of them re-checks, {self.tracked} tracked articles indexed"
+                + (f", {self.recovered} requests of dead crawlers queued again"
+                   if self.recovered else ""))
 
 
-def work_left(client: redis.Redis, keys: Keys, spiders: dict[str, list[str]]) -> list[str]:
+def work_left(client: redis.Redis, keys: Keys, spiders: Iterable[str]) -> list[str]:
     """What of the current round is not done yet (empty: the round is over)."""
     left = []
-    for spider, sources in spiders.items():
-        for label, key, size in (("feed jobs", keys.feeds(spider), client.llen),
-                                 ("requests to redo", keys.redo(spider), client.llen),
-                                 ("queued requests", keys.requests(spider), client.zcard)):
-            if count := size(key):
-                left.append(f"{spider}: {count} {label}")
-        for source in sources:
-            if count := client.llen(keys.due(source)):
-                left.append(f"{source}: {count} re-checks not taken")
-    downloading = sum(client.hlen(k) for k in client.scan_iter(match=keys.inflight("*")))
-    if downloading:
-        left.append(f"{downloading} requests being downloaded")
+    for spider in spiders:
+        if count := client.zcard(keys.requests(spider)):
+            left.append(f"{spider}: {count} queued requests")
+    processing = sum(client.hlen(k) for k in client.scan_iter(match=keys.inflight("*", "*")))
+    if processing:
+        left.append(f"{processing} requests being processed")
     unread = stream_backlog(client, keys)
     if unread:
         left.append(f"{unread} items not ingested")
@@ -336,41 +346,61 @@ def stream_backlog(client: redis.Redis, keys: Keys) -> int:
     return int(group.get("pending") or 0) + int(lag if lag is not None else client.xlen(keys.stream))
 
 
-def dispatch(store: Store, client: redis.Redis, keys: Keys, spiders: dict[str, list[str]], *,
-             now: str, limit: int, include_finished: bool = False,
-             feeds: bool = True) -> Dispatched:
-    """Start a round: index tracked articles, push each source's due re-checks and feed jobs.
-
-    ``spiders`` maps each spider to the sources it crawls. Raises
-    :class:`RoundInProgress` while the previous round has work left (the
-    crawlers are behind: a new round would fetch articles twice).
-    """
+def start_round(client: redis.Redis, keys: Keys, spiders: Iterable[str], *,
+                force: bool = False) -> Dispatched:
+    """Begin a new round; :class:`RoundInProgress` while the previous one has work left
+    (the crawlers or the ingest are behind: a new round would fetch articles twice)."""
+    spiders = list(spiders)
     recovered = recover(client, keys)
     left = work_left(client, keys, spiders)
-    if left:
+    if left and not force:
         raise RoundInProgress(f"round {int(client.get(keys.round) or 0)} is not finished: "
                               + "; ".join(left))
-    result = Dispatched(round=int(client.incr(keys.round)), recovered=recovered)
-    result.tracked = index_tracked(store, client, keys)
-    claims = keys.claims(result.round)
+    number = int(client.incr(keys.round))
     with client.pipeline(transaction=False) as pipe:
-        pipe.delete(keys.claims(result.round - 1))
-        for spider, sources in spiders.items():
+        pipe.delete(keys.claims(number - 1))
+        for spider in spiders:
             # A new round may fetch every sitemap again (scrapy-redis' dupefilter is per round).
             pipe.delete(keys.dupefilter(spider))
-            for source in sources:
-                rows = store.due(now, source, limit, include_finished=include_finished)
-                result.due[source] = len(rows)
-                for row in rows:
-                    job = {k: row[k] for k in ("id", "url", "source", "etag", "last_modified")}
-                    pipe.sadd(claims, row["url"])
-                    pipe.rpush(keys.due(source), json.dumps(job))
-            if feeds:
-                pipe.rpush(keys.feeds(spider), str(result.round))
-                result.feeds.append(spider)
-        pipe.expire(claims, 7 * 86400)
         pipe.execute()
-    return result
+    return Dispatched(round=number, recovered=recovered)
+
+
+class DispatchFrontier:
+    """The frontier of ``newsdiffs dispatch``: the database, and the round's claims in Redis.
+
+    A spider built with it makes the round's requests exactly as a local crawl
+    starts (``NewsSpider.round_requests``); every re-check it makes claims its URL.
+    """
+
+    shared = False
+
+    def __init__(self, store: Store, client: redis.Redis, keys: Keys, round_number: int) -> None:
+        self.store, self.client, self.keys, self.round = store, client, keys, round_number
+
+    def due(self, source: str, now: str, limit: int, *,
+            include_finished: bool = False) -> list[dict]:
+        return self.store.due(now, source, limit, include_finished=include_finished)
+
+    def known(self, urls: Iterable[str]) -> set[str]:
+        return self.store.known(urls)
+
+    def article(self, url: str) -> dict | None:
+        return self.store.article(url)
+
+    def claim(self, url: str) -> bool:
+        key = self.keys.claims(self.round)
+        with self.client.pipeline() as pipe:
+            pipe.sadd(key, url)
+            pipe.expire(key, 7 * 86400)
+            added, _ = pipe.execute()
+        return added == 1
+
+    def feed_checked(self, **row) -> None:
+        raise NotImplementedError("dispatch fetches nothing")
+
+    def close(self) -> None:
+        pass
 
 
 def index_tracked(store: Store, client: redis.Redis, keys: Keys, chunk: int = 5000) -> int:
@@ -446,7 +476,17 @@ def read_batches(client: redis.Redis, keys: Keys, consumer: str, size: int,
     while True:
         entries = client.xreadgroup(GROUP, consumer, {keys.stream: ">"}, count=size,
                                     block=block_ms)
-        yield entries[0][1] if entries else []
+        batch = entries[0][1] if entries else []
+        # Items trickle in while crawlers run: wait a moment for more, so that one
+        # transaction stores many (a commit per item would cost more than the items).
+        deadline = time.monotonic() + LINGER_SECONDS
+        while batch and len(batch) < size and (left := deadline - time.monotonic()) > 0:
+            more = client.xreadgroup(GROUP, consumer, {keys.stream: ">"},
+                                     count=size - len(batch), block=max(1, int(left * 1000)))
+            if not more:
+                break
+            batch += more[0][1]
+        yield batch
 
 
 def ingest_batch(store: Store, entries: list[tuple[bytes, dict]],

@@ -43,7 +43,7 @@ from typing import Any
 
 from .compare import validation_problem
 from .extract import ExtractionError, Extractor, extractor_for_url
-from .normalize import clean_text, fold
+from .normalize import clean_text, decode_entities, fold
 from .revision import clean_item, new_version
 
 #: Where the corpus is looked for when ``NEWSDIFFS_CORPUS`` is not set: next to the checkout.
@@ -64,8 +64,9 @@ _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 
 
 def fold_text(text: str | None) -> str:
-    """Text as compared: cleaned, typographic quotes/dashes/ellipses and whitespace folded."""
-    return fold(clean_text(text or ""))
+    """Text as compared: entities decoded (truth texts hold some), cleaned, typographic
+    quotes/dashes/ellipses and whitespace folded."""
+    return fold(clean_text(decode_entities(text or "")))
 
 
 def tokenize(text: str | None) -> list[str]:
@@ -404,6 +405,8 @@ def format_table(summary: dict[str, dict[str, Any]]) -> str:
 
 #: A page whose body F1 is more than this below trafilatura's is flagged by ``make eval``.
 FLAG_MARGIN = 0.05
+#: The target of issue 11: no page's F1 more than this below trafilatura's (counted, marked ``under``).
+TARGET_MARGIN = 0.02
 
 
 def flagged_pages(pages: Iterable[dict[str, Any]], margin: float = FLAG_MARGIN) -> list[str]:
@@ -416,20 +419,23 @@ def flagged_pages(pages: Iterable[dict[str, Any]], margin: float = FLAG_MARGIN) 
 
 def format_pages(pages: Sequence[dict[str, Any]], margin: float = FLAG_MARGIN) -> str:
     """Per page with a full expected text: our F1 and trafilatura's side by side, flagged
-    (``BELOW``) when ours is more than ``margin`` lower."""
+    ``BELOW`` when ours is more than ``margin`` lower (``under`` when more than
+    :data:`TARGET_MARGIN` lower), with the count of such pages."""
     lines = [f"Body F1 per page: ours vs trafilatura default (BELOW: ours more than "
-             f"{margin:.2f} lower)"]
+             f"{margin:.2f} lower, under: more than {TARGET_MARGIN:.2f} lower)"]
     for p in pages:
         ours, theirs = p["ours"]["f1"], p["trafilatura"]["f1"]
         if ours is None:
             continue
         delta = "" if theirs is None else f"{ours - theirs:+.3f}"
-        flag = "BELOW" if theirs is not None and ours < theirs - margin else ""
+        flag = "" if theirs is None else (
+            "BELOW" if ours < theirs - margin else "under" if ours < theirs - TARGET_MARGIN else "")
         lines.append(f"  {p['site'] + '/' + p['name'][:48]:<66}{p['extractor']:<15}"
                      f"{_num(ours)}  {_num(theirs)}  {delta:>7}  {flag}")
-    flagged = flagged_pages(pages, margin)
-    lines.append(f"pages more than {margin:.2f} below trafilatura: {len(flagged)}"
-                 + (f" ({', '.join(flagged)})" if flagged else ""))
+    for limit in sorted({margin, TARGET_MARGIN}, reverse=True):
+        flagged = flagged_pages(pages, limit)
+        lines.append(f"pages more than {limit:.2f} below trafilatura: {len(flagged)}"
+                     + (f" ({', '.join(flagged)})" if flagged else ""))
     return "\n".join(lines)
 
 

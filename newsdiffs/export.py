@@ -204,7 +204,8 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                     "version_html": {
                         "description": "The page each version was read from, compressed "
                                        "(encoding zstd-dict:<id>, zstd or gzip), kept for "
-                                       "re-extraction.",
+                                       "re-extraction, with the charset its Content-Type "
+                                       "header declared.",
                     },
                     "archives": {
                         "description": "Wayback Machine captures requested by newsdiffs "

@@ -15,7 +15,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from .store import Store
+from .store import Store, StoreError
+
+
+class FrontierError(Exception):
+    """The frontier could not record something (database or Redis unavailable)."""
 
 
 class Frontier(Protocol):
@@ -37,9 +41,6 @@ class Frontier(Protocol):
     def claim(self, url: str) -> bool:
         """Take the URL for this run: ``False`` when another crawler already did."""
 
-    def feeds_due(self, spider: str) -> bool:
-        """Whether the spider should fetch its feeds and sitemaps now."""
-
     def feed_checked(self, *, source: str, url: str, checked_at: str, http_status: int | None,
                      ok: bool, entries: int = 0, new_links: int = 0,
                      error: str | None = None) -> None:
@@ -53,7 +54,7 @@ class LocalFrontier:
     """The frontier over the SQLite database, opened on first use (one process, one machine).
 
     Claims are not needed here: the spider's own record of what it requested
-    is the whole run's. Feeds are fetched once, at the start of the run.
+    is the whole run's.
     """
 
     shared = False
@@ -61,7 +62,6 @@ class LocalFrontier:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = db_path
         self._store: Store | None = None
-        self._feeds_given = False
 
     @property
     def store(self) -> Store:
@@ -82,14 +82,22 @@ class LocalFrontier:
     def claim(self, url: str) -> bool:
         return True
 
-    def feeds_due(self, spider: str) -> bool:
-        given, self._feeds_given = self._feeds_given, True
-        return not given
-
     def feed_checked(self, **row) -> None:
-        self.store.record_feed_check(**row)
+        try:
+            self.store.record_feed_check(**row)
+        except StoreError as exc:
+            raise FrontierError(str(exc)) from None
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def frontier_for(settings, spider_name: str = "") -> Frontier:
+    """The frontier the settings ask for: Redis with ``NEWSDIFFS_REDIS_URL``, else the database."""
+    if settings.get("NEWSDIFFS_REDIS_URL"):
+        from .distributed import redis_frontier  # redis-py only in distributed mode
+
+        return redis_frontier(settings, spider_name)
+    return LocalFrontier(settings.get("NEWSDIFFS_DB", "newsdiffs.db"))

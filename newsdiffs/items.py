@@ -70,6 +70,9 @@ class ArticleItem:
     last_modified: str | None = None
     #: Raw response body, kept (compressed) for re-extraction; may be ``None``.
     html: bytes | None = field(default=None, repr=False)
+    #: Charset label of the response's ``Content-Type`` header (``None``: none), kept with
+    #: ``html`` so that a re-extraction decodes the page exactly as the crawl did.
+    charset: str | None = None
 
     def body_text(self) -> str:
         """The body as stored: one block per paragraph, blocks separated by a blank line."""

@@ -8,26 +8,21 @@ text or left out.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 # Browsers drop tabs and newlines inside a URL and leading control characters
-# and spaces, so "java\tscript:" is a script link to them: refuse any control.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# and spaces, so "java\tscript:" is a script link to them: any control is refused.
+from .urls import _CONTROL, BadUrl, check_url
 
 
 def http_link(url: object) -> str | None:
-    """``url`` unchanged if it is an absolute http(s) URL with a host, else ``None``."""
-    if not isinstance(url, str) or _CONTROL.search(url):
-        return None
-    if not url[:8].lower().startswith(("http://", "https://")):
-        return None
+    """``url`` (without surrounding spaces) if it may be a link, else ``None``: the same
+    rule as for what is fetched and stored (:func:`newsdiffs.urls.check_url`: an absolute
+    http(s) URL on a sane host)."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
+        return check_url(url)
+    except BadUrl:
         return None
-    return url if parts.hostname else None
 
 
 def site_link(href: str) -> str | None:

@@ -12,6 +12,7 @@ shares its lock.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -65,15 +66,15 @@ class CrawlLock:
             holder = handle.read().strip()
             handle.close()
             raise AlreadyLocked(holder or "another process") from None
+        # Written past the text buffer: a failed buffered write (a full disk, `ulimit -f`)
+        # would be retried, and raise again, at every later seek or close.
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
-            handle.flush()
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), f"pid {os.getpid()} since {now_iso()}\n".encode(), 0)
         except OSError:
             # Who holds it is only a courtesy to the reader: the flock is what counts.
-            handle.seek(0)
-            handle.truncate()
+            with contextlib.suppress(OSError):
+                os.ftruncate(handle.fileno(), 0)
         self._file = handle
         _held.add(self.path.resolve())
 

@@ -2,12 +2,16 @@
 
 Two layers, on purpose:
 
-* ``clean_text`` makes stored text faithful and tidy: entities decoded, Unicode
-  NFC, invisible characters removed, whitespace collapsed. What a reader sees is
-  what the publisher wrote.
+* ``clean_text`` makes stored text faithful and tidy: Unicode NFC, invisible
+  and control characters and lone surrogates removed, whitespace collapsed.
+  What a reader sees is what the publisher wrote. It does not decode entities:
+  text from the parsed page is decoded already (decoding it again turned a
+  written "&amp;lt;p&amp;gt;" into a tag); sources that are still escaped
+  (JSON-LD strings) are decoded once, by the extractor, with ``decode_entities``.
 * ``fingerprint`` is only for comparison. It also folds what is not editorial
-  (typographic quote, dash and ellipsis variants, case of whitespace) so that a
-  template or typography change never looks like an edit.
+  (typographic quote, dash and ellipsis variants, case of whitespace, an entity
+  and its character) so that a template or typography change never looks like
+  an edit.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from .items import Block
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # Every Unicode space (NBSP, thin, figure, narrow NBSP, ideographic ...) -> " ".
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# C0 and C1 controls that are not whitespace (whitespace ones, CR, VT, FF, NEL and the
+# separators 0x1C-0x1F, become spaces), DEL, and lone UTF-16 surrogates (from JSON "\ud800":
+# they cannot be stored as UTF-8). ESC and BEL are how a page could drive a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 _TAG_LIKE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s+[a-zA-Z-]+=\"[^\"<>]*\")*\s*/?>")
 
 _FOLD = str.maketrans(
@@ -32,19 +40,36 @@ _FOLD = str.maketrans(
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
         "\u00ab": '"', "\u00bb": '"',
+        # single guillemets, modifier-letter apostrophe, acute accent, reversed primes,
+        # ornamental and CJK double-prime quotation marks
+        "\u2039": "'", "\u203a": "'", "\u02bc": "'", "\u00b4": "'", "\u2035": "'",
+        "\u2036": '"', "\u275b": "'", "\u275c": "'", "\u275d": '"', "\u275e": '"',
+        "\u301d": '"', "\u301e": '"', "\u301f": '"', "\u2e42": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
         "\u2015": "-", "\u2212": "-",
+        # bidi marks, embeddings, overrides and isolates (LRM, RLM, ALM, LRE...PDF, LRI...PDI);
+        # Mongolian vowel separator and invisible operators: they carry no text
+        **dict.fromkeys("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                        "\u2066\u2067\u2068\u2069\u180e\u2061\u2062\u2063\u2064"),
     }
 )  # fmt: skip
 
 
 #: Two or more hyphens, as typed for a dash ("--"), after the dashes are folded.
 _DASH_RUN = re.compile(r"-{2,}")
+#: The (no-break) spaces French typography sets inside guillemets: "\u00ab\u00a0oui\u00a0\u00bb".
+_GUILLEMET_SPACE = re.compile(r"(?<=[\u00ab\u2039])\s+|\s+(?=[\u00bb\u203a])")
 
 
 def decode_entities(text: str) -> str:
-    """Decode HTML character references (``&amp;``, ``&#8217;``, ``&nbsp;``)."""
+    """Decode HTML character references (``&amp;``, ``&#8217;``, ``&nbsp;``) once: only for
+    text still escaped (JSON-LD strings), never for text the HTML parser has decoded."""
     return html.unescape(text) if "&" in text else text
+
+
+def remove_controls(text: str) -> str:
+    """Drop control characters but whitespace, and lone surrogates (text that can be stored)."""
+    return _CONTROL.sub("", text)
 
 
 def remove_invisible(text: str) -> str:
@@ -58,10 +83,13 @@ def collapse_whitespace(text: str) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Faithful, tidy plain text: entities decoded, NFC, invisibles removed, spaces collapsed."""
+    """Faithful, tidy plain text: NFC, controls and invisibles removed, spaces collapsed.
+
+    Entities are left as they are: the text is already decoded (see the module docstring).
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", decode_entities(text))
+    text = unicodedata.normalize("NFC", remove_controls(text))
     return collapse_whitespace(remove_invisible(text))
 
 
@@ -81,8 +109,11 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
 
 
 def fold(text: str) -> str:
-    """Fold typographic variants that are not editorial: quotes, dashes, ellipsis, spacing."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    """Fold what is not editorial: quote, guillemet, dash and ellipsis variants, spacing,
+    zero-width characters and bidi marks (so none of them is ever a title or body change)."""
+    # Before NFKC too: it splits some variants ("\u00b4" into a space and an accent).
+    text = _GUILLEMET_SPACE.sub("", text)
+    text = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
     # NFKC has already turned "\u2026" into "...". A typed "--" stands for a dash.
     return collapse_whitespace(remove_invisible(_DASH_RUN.sub("-", text)))
 
@@ -93,9 +124,11 @@ def fingerprint(title: str, body: Iterable[Block]) -> str:
     Byline and dates are left out on purpose: a "Published 2 hours ago" line or
     a byline rewritten by the template is not an edit of the story. Block kinds
     are left out too, so a paragraph re-marked as a list item by a redesign is
-    not a change.
+    not a change. Entities are decoded before folding: versions stored when
+    page text was decoded twice ("AT&amp;amp;T" stored as "AT&T", now "AT&amp;T")
+    keep their fingerprint, so the fix shows no phantom version.
     """
-    parts = [fold(title)] + [fold(b.text) for b in body]
+    parts = [fold(decode_entities(title))] + [fold(decode_entities(b.text)) for b in body]
     return hashlib.sha256("\n".join(p for p in parts if p).encode("utf-8")).hexdigest()
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from .diff import NO_SPACE_SCRIPTS, VersionDiff, compare_versions
 from .links import http_link
+from .normalize import fold
 from .site import article_dir
 from .store import Store
 
@@ -117,7 +118,7 @@ class Change:
 
     @property
     def headline_changed(self) -> bool:
-        return self.headline_old != self.headline
+        return fold(self.headline_old) != fold(self.headline)
 
 
 # -- the rules file ----------------------------------------------------------------

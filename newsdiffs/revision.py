@@ -14,19 +14,29 @@ from typing import Any
 
 from .diff import compare
 from .items import ArticleItem, blocks_to_text
-from .normalize import clean_blocks, clean_text, fingerprint
+from .normalize import clean_blocks, clean_text, fingerprint, remove_controls
 from .store import NewVersion
 from .urls import canonicalize
 
 
 def clean_item(item: ArticleItem) -> ArticleItem:
-    """A copy of the item with its text cleaned as stored (what the normalise pipeline does)."""
+    """A copy of the item with its text cleaned as stored (what the normalise pipeline does).
+
+    Every text field is cleaned, not only title and body: one lone surrogate or
+    escape sequence in a date string or byline must neither stop the check from
+    being stored nor reach a terminal.
+    """
     return dataclasses.replace(
         item,
         title=clean_text(item.title),
         byline=clean_text(item.byline) or None,
         body=clean_blocks(item.body or []),
-        canonical_url=canonicalize(item.canonical_url or item.url),
+        canonical_url=canonicalize(remove_controls(item.canonical_url or item.url)),
+        published=clean_text(item.published) or None,
+        published_raw=clean_text(item.published_raw) or None,
+        modified=clean_text(item.modified) or None,
+        modified_raw=clean_text(item.modified_raw) or None,
+        error=clean_text(item.error) or None,
     )
 
 

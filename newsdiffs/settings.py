@@ -39,7 +39,12 @@ NEWSDIFFS_DISABLED_SPIDERS: list = []
 NEWSDIFFS_RETRY_BACKOFF = 2.0
 NEWSDIFFS_RETRY_BACKOFF_MAX = 60.0
 
-ADDONS = {"spiders.middlewares.UserAgentAddon": 0}
+#: Distributed mode: a shared scrapy-redis request queue and a Redis Stream of items read
+#: by ``newsdiffs ingest`` (README "Running on many machines"). Unset: one machine, SQLite.
+NEWSDIFFS_REDIS_URL = os.environ.get("NEWSDIFFS_REDIS_URL") or None
+
+ADDONS = {"spiders.middlewares.UserAgentAddon": 0,
+          "pipelines.distributed.DistributedAddon": 10}
 DOWNLOADER_MIDDLEWARES = {
     # The same retries, with a wait before each (Scrapy's own retries at once).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -65,7 +65,8 @@ STATE_FILE = ".newsdiffs-site.json"
 PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "status", "version_count")
 _HERE = Path(__file__).parent
 #: What the pages are made by: a change to any of these re-renders every article.
-_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py", "links.py")
+_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py", "links.py",
+         "urls.py")
 #: Articles per search shard (``search/<k>.js`` holds ids k*SHARD ... k*SHARD+SHARD-1).
 SEARCH_SHARD = 2000
 #: Shards searched before the reader asks for older ones (the rest load on demand).
@@ -187,11 +188,12 @@ class SiteBuilder:
     def __init__(self, store: Store, out: Path, *, base_url: str = "", page_size: int = 50,
                  feed_size: int = 50, full: bool = False, langs: dict[str, str] | None = None,
                  default_lang: str = "en", raw_pages: bool = True, pairs: bool = False) -> None:
-        if base_url and not http_link(base_url):
+        link = http_link(base_url) if base_url else ""
+        if link is None:
             raise SiteError(f"base URL {base_url!r} is not an http(s) URL with a host")
         self.store = store
         self.out = Path(out)
-        self.base_url = base_url.rstrip("/") + "/" if base_url else ""
+        self.base_url = link.rstrip("/") + "/" if link else ""
         self.page_size = max(1, page_size)
         self.feed_size = feed_size
         self.authority = urlsplit(self.base_url).hostname or "newsdiffs"
@@ -510,8 +512,9 @@ class SiteBuilder:
                     entry["raw_href"] = f"raw/{n}.txt"
                     files.append(raw)
             capture = archived.get(n)
-            if capture and capture["status"] == "ok" and http_link(capture["archive_url"]):
-                entry["archive_url"] = capture["archive_url"]
+            link = http_link(capture["archive_url"]) if capture else None
+            if capture and capture["status"] == "ok" and link:
+                entry["archive_url"] = link
                 entry["archived_at"] = capture["requested_at"]
             if entry["raw_href"] or entry["archive_url"]:
                 evidence[n] = entry

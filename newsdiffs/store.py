@@ -24,6 +24,7 @@ import sqlite_utils
 import zstandard
 from sqlite_utils.migrations import Migrations
 
+from .normalize import fold
 from .times import now_iso
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
@@ -389,6 +390,13 @@ def m013_compact(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_zstd_dicts_source ON zstd_dicts (source, id)")
     compact_pages(db, PageCodec(db))
 
+
+@migrations()
+def m014_page_encoding(db: sqlite_utils.Database) -> None:
+    """The charset the HTTP ``Content-Type`` header declared for each kept page, so that a
+    re-extraction decodes the page as the crawl did (NULL: none declared, or not known)."""
+    db.execute("ALTER TABLE version_html ADD COLUMN charset TEXT")
+
 def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
     """Add ``outcome`` to the CHECK constraint of ``checks.outcome``, keeping every row and id.
 
@@ -654,6 +662,8 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(conn)
+        # Headlines that differ only in typography (quotes, dashes, invisibles) are the same.
+        conn.create_function("folded", 1, fold, deterministic=True)
         self.codec = PageCodec(self.db)
         try:
             self._open()
@@ -768,6 +778,10 @@ class Store:
         with self._write("record an ingested item in"):
             self.db.execute("INSERT INTO ingested_items (item_id, ingested_at) VALUES (?, ?)",
                             [item_id, at])
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check``: ``"ok"``, or the problems it found."""
+        return "\n".join(r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall())
 
     def close(self) -> None:
         self.db.close()
@@ -1059,6 +1073,7 @@ class Store:
         redirected_to: str | None = None,
         html: bytes | None = None,
         candidate: Candidate | None = None,
+        html_charset: str | None = None,
     ) -> CheckResult:
         """Record one check of an article, and its new version if there is one.
 
@@ -1066,7 +1081,8 @@ class Store:
         ``changed``/``new`` with one (``new`` for an article's first version).
         ``validators`` is ``(etag, last_modified)`` to send on the next check
         (``None`` keeps the stored ones). ``html`` is the page the new version
-        was read from, kept compressed in ``version_html`` (``None``: not kept).
+        was read from, kept compressed in ``version_html`` (``None``: not kept), with
+        ``html_charset``, the charset its ``Content-Type`` header declared.
         ``pending`` holds ``candidate`` (a text awaiting confirmation) in
         ``pending_versions``; ``new``, ``changed`` and ``unchanged`` settle the
         article's held text (it is removed); ``failed`` leaves it.
@@ -1097,7 +1113,7 @@ class Store:
                 number = article["version_count"] + 1
                 version_id, repeats = self._insert_version(aid, number, new_version)
                 if html is not None:
-                    self._insert_html(version_id, html, source)
+                    self._insert_html(version_id, html, source, html_charset)
                 changes.update(
                     title=new_version.title,
                     version_count=number,
@@ -1139,11 +1155,12 @@ class Store:
         )
         return cursor.lastrowid, repeats
 
-    def _insert_html(self, version_id: int, html: bytes, source: str) -> None:
+    def _insert_html(self, version_id: int, html: bytes, source: str,
+                     charset: str | None = None) -> None:
         encoding, blob = self.codec.encode(html, source)
         self.db.execute(
-            "INSERT INTO version_html (version_id, encoding, html) VALUES (?, ?, ?)",
-            [version_id, encoding, blob],
+            "INSERT INTO version_html (version_id, encoding, html, charset) VALUES (?, ?, ?, ?)",
+            [version_id, encoding, blob, charset],
         )
 
     def compact(self, source: str | None = None) -> list[dict]:
@@ -1180,6 +1197,11 @@ class Store:
                          [*params, limit])
 
     # -- stored pages and re-extraction --------------------------------------
+
+    def page_charset(self, version_id: int) -> str | None:
+        """The charset the kept page's ``Content-Type`` header declared (``None``: none known)."""
+        row = self._one("SELECT charset FROM version_html WHERE version_id = ?", [version_id])
+        return row["charset"] if row else None
 
     def page_html(self, version_id: int) -> bytes | None:
         """The page a version was read from, as fetched (``None`` when it was not kept)."""
@@ -1252,8 +1274,8 @@ class Store:
             number = article["version_count"] + 1
             version_id, repeats = self._insert_version(aid, number, new_version)
             self.db.execute(
-                """INSERT INTO version_html (version_id, encoding, html)
-                   SELECT ?, encoding, html FROM version_html WHERE version_id = ?""",
+                """INSERT INTO version_html (version_id, encoding, html, charset)
+                   SELECT ?, encoding, html, charset FROM version_html WHERE version_id = ?""",
                 [version_id, corrects["id"]],
             )
             self.db.execute(
@@ -1393,25 +1415,33 @@ class Store:
                     "DELETE FROM notify_failures WHERE rule = ? AND target = ? AND version_id = ?",
                     [rule, target, version_id])
             else:
-                self.db.execute(
-                    """INSERT INTO notify_failures (rule, target, version_id, attempts,
-                                                    first_failed, last_failed, error)
-                       VALUES (?, ?, ?, 1, ?, ?, ?)
-                       ON CONFLICT (rule, target, version_id) DO UPDATE SET
-                           attempts = attempts + 1, last_failed = excluded.last_failed,
-                           error = excluded.error""",
-                    [rule, target, version_id, now, now, error])
+                self._upsert("notify_failures",
+                             {"rule": rule, "target": target, "version_id": version_id},
+                             {"attempts": 1, "first_failed": now, "last_failed": now,
+                              "error": error},
+                             on_conflict={"attempts": "attempts + 1",
+                                          "first_failed": "first_failed"})
 
     def _advance_cursor(self, rule: str, target: str, shown: str, version_id: int,
                         now: str) -> None:
+        self._upsert(
+            "notify_cursors", {"rule": rule, "target": target},
+            {"target_shown": shown, "last_version_id": version_id, "updated": now},
+            on_conflict={"last_version_id": "max(last_version_id, excluded.last_version_id)"})
+
+    def _upsert(self, table: str, key: dict[str, Any], values: dict[str, Any], *,
+                on_conflict: dict[str, str] | None = None) -> None:
+        """Insert a row of ``key`` and ``values``; when a row with that key is there, set
+        its ``values`` columns from the new row instead, or to the SQL given for a column
+        in ``on_conflict`` (e.g. ``attempts + 1``). Table and column names are ours."""
+        columns = [*key, *values]
+        updates = ", ".join(f"{c} = {(on_conflict or {}).get(c, f'excluded.{c}')}"
+                            for c in values)
         self.db.execute(
-            """INSERT INTO notify_cursors (rule, target, target_shown, last_version_id, updated)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (rule, target) DO UPDATE SET
-                   target_shown = excluded.target_shown,
-                   last_version_id = max(last_version_id, excluded.last_version_id),
-                   updated = excluded.updated""",
-            [rule, target, shown, version_id, now])
+            f"""INSERT INTO {table} ({", ".join(columns)})
+                VALUES ({", ".join("?" * len(columns))})
+                ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates}""",
+            [*key.values(), *values.values()])
 
     # -- site listings and archived copies (issue 10) ----------------------------
 
@@ -1419,7 +1449,7 @@ class Store:
         FROM versions v
         JOIN versions p ON p.article_id = v.article_id AND p.version = v.version - 1
         JOIN articles a ON a.id = v.article_id
-        WHERE v.kind = 'edit' AND v.title != p.title"""
+        WHERE v.kind = 'edit' AND v.title != p.title AND folded(v.title) != folded(p.title)"""
 
     def headline_changes(self, *, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Edits that changed the headline, newest first: ``old_title``, ``title`` (the new
@@ -1498,12 +1528,7 @@ class Store:
         it failed. A later attempt replaces the row and counts one more attempt."""
         status = "ok" if archive_url else "failed"
         with self._write("record an archived copy in"):
-            self.db.execute(
-                """INSERT INTO archives (version_id, status, archive_url, attempts,
-                                         last_error, requested_at)
-                   VALUES (?, ?, ?, 1, ?, ?)
-                   ON CONFLICT (version_id) DO UPDATE SET
-                       status = excluded.status, archive_url = excluded.archive_url,
-                       attempts = attempts + 1, last_error = excluded.last_error,
-                       requested_at = excluded.requested_at""",
-                [version_id, status, archive_url, error, at])
+            self._upsert("archives", {"version_id": version_id},
+                         {"status": status, "archive_url": archive_url, "attempts": 1,
+                          "last_error": error, "requested_at": at},
+                         on_conflict={"attempts": "attempts + 1"})

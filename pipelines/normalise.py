@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
+from newsdiffs.normalize import clean_text
 from newsdiffs.revision import clean_item
 
 
@@ -16,6 +17,9 @@ class NormalisePipeline:
     """
 
     def process_item(self, item):
-        if ItemAdapter(item).get("error"):
+        adapter = ItemAdapter(item)
+        if adapter.get("error"):
+            # A failed check stores only its reason: no control character from a header.
+            adapter["error"] = clean_text(adapter["error"]) or "failed"
             return item
         return clean_item(item)

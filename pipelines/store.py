@@ -106,6 +106,19 @@ class StorePipeline:
             logger.error("newsdiffs: check of %s not stored: %s", url, exc)
             raise DropItem(f"not stored: {url}", log_level="DEBUG") from None
 
+    def store_item(self, item) -> str:
+        """Compare and store one item: the single implementation of the decision, run by
+        this pipeline in a local crawl and by ``newsdiffs ingest`` for items from Redis.
+
+        ``"stored"`` when a version was written, else why not (the check is
+        recorded either way); :class:`newsdiffs.store.StoreError` when the write failed.
+        """
+        try:
+            self._process(item)
+        except DropItem as exc:
+            return str(exc)
+        return "stored"
+
     def _process(self, item):
         assert self.store is not None, "StorePipeline used before open_spider"
         adapter = ItemAdapter(item)
@@ -163,6 +176,7 @@ class StorePipeline:
             status="active",
             validators=validators,
             html=adapter.get("html") if self.keep_html else None,
+            html_charset=adapter.get("charset"),
         )
         self._inc(outcome)
         self._inc("confirmed", verdict.action == CONFIRM)

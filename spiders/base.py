@@ -8,15 +8,17 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsdiffs.charset import decode_page, header_charset
 from newsdiffs.extract import ExtractionError, get_extractor
 from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
+from newsdiffs.frontier import Frontier, FrontierError, frontier_for
 from newsdiffs.fronts import front_links
 from newsdiffs.items import ArticleItem
-from newsdiffs.store import Store, StoreError
 from newsdiffs.times import now_iso
 from newsdiffs.urls import (
     canonicalize,
@@ -71,7 +73,15 @@ class NewsSpider(scrapy.Spider):
         self.extractor = get_extractor(self.extractor_name)
         #: Canonical URLs of the articles requested in this run (each is fetched once).
         self.requested: set[str] = set()
-        self._store: Store | None = None
+        #: What the spider reads about tracked articles (``newsdiffs.frontier``), set by
+        #: :meth:`from_crawler`: the database, or Redis with ``NEWSDIFFS_REDIS_URL``.
+        self._frontier: Frontier | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._frontier = frontier_for(crawler.settings, spider.name)
+        return spider
 
     def is_article_url(self, url: str) -> bool:
         """Whether a link found in a feed is an article this spider follows."""
@@ -84,24 +94,35 @@ class NewsSpider(scrapy.Spider):
                 if request is not None:
                     yield request
             return
-        for request in self.due_requests():
+        if self.frontier.shared:
+            return  # ``newsdiffs dispatch`` puts the round's requests in the shared queue
+        for request in self.round_requests():
             yield request
+
+    def round_requests(self, now: str | None = None) -> Iterator[scrapy.Request]:
+        """One run's work: the due re-checks, then the feeds and front pages (the start of a
+        local crawl; what ``newsdiffs dispatch`` queues for the crawlers in distributed mode)."""
+        yield from self.due_requests(now)
         for feed in self.feed_urls:
             yield self.feed_request(feed, dont_filter=True)
         for front in self.front_urls:
             yield self.front_request(front)
 
     @property
-    def store(self) -> Store:
-        """The database (opened on first use): read here, written by the store pipeline."""
-        if self._store is None:
-            self._store = Store(self.crawler.settings.get("NEWSDIFFS_DB", "newsdiffs.db"))
-        return self._store
+    def frontier(self) -> Frontier:
+        """The frontier (built in :meth:`from_crawler`)."""
+        if self._frontier is None:
+            self._frontier = frontier_for(self.crawler.settings, self.name)
+        return self._frontier
+
+    @property
+    def store(self):
+        """The database of a local frontier (tests read what the spider recorded)."""
+        return self.frontier.store  # type: ignore[attr-defined]
 
     def closed(self, reason: str) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._frontier is not None:
+            self._frontier.close()
 
     def due_requests(self, now: str | None = None) -> Iterator[scrapy.Request]:
         """Requests for this source's tracked articles due a re-check, most overdue first.
@@ -110,9 +131,9 @@ class NewsSpider(scrapy.Spider):
         (``crawl --all``) finished articles follow the due ones.
         """
         settings = self.crawler.settings
-        rows = self.store.due(now or now_iso(), self.name,
-                              settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
-                              include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
+        rows = self.frontier.due(self.name, now or now_iso(),
+                                 settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
+                                 include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
         yield from self.recheck_requests(rows)
 
@@ -140,6 +161,8 @@ class NewsSpider(scrapy.Spider):
         if article["url"] in self.requested:
             return None
         self.requested.add(article["url"])
+        if not self.claimed(article["url"]):
+            return None
         headers = {}
         if article.get("etag"):
             headers["If-None-Match"] = article["etag"]
@@ -159,13 +182,23 @@ class NewsSpider(scrapy.Spider):
             self.bad_link(url)
             return None
         key = canonicalize(url)
-        article = self.store.article(key)
+        article = self.frontier.article(key)
         if article is not None:
             return self.recheck_request(article, url)
         if key in self.requested:
             return None
         self.requested.add(key)
+        if not self.claimed(key):
+            return None
         return self.article_request(url)
+
+    def claimed(self, key: str) -> bool:
+        """Take an article for this run; ``False`` (counted) when another crawler of a shared
+        frontier has it already (a local frontier has no other crawler)."""
+        if self.frontier.claim(key):
+            return True
+        self.crawler.stats.inc_value("newsdiffs/claimed_elsewhere")
+        return False
 
     def feed_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
         """Requests for the article links of a feed: the new articles, each once per run.
@@ -180,7 +213,7 @@ class NewsSpider(scrapy.Spider):
         settings = self.crawler.settings
         recheck = (self.trust_feed_hosts if settings.get("NEWSDIFFS_RECHECK_FEED_LINKS") is None
                    else settings.getbool("NEWSDIFFS_RECHECK_FEED_LINKS"))
-        tracked = set() if recheck else self.store.known(links)
+        tracked = set() if recheck else self.frontier.known(links)
         for key, url in links.items():
             if key in tracked:
                 self.crawler.stats.inc_value("newsdiffs/feed_link_tracked")
@@ -313,10 +346,10 @@ class NewsSpider(scrapy.Spider):
             if not entries:
                 logger.warning("feed %s (%s) lists no entries", url, source)
         try:
-            self.store.record_feed_check(source=source, url=url, checked_at=now_iso(),
-                                         http_status=http_status, ok=not error, entries=entries,
-                                         new_links=new_links, error=error)
-        except StoreError as exc:
+            self.frontier.feed_checked(source=source, url=url, checked_at=now_iso(),
+                                       http_status=http_status, ok=not error, entries=entries,
+                                       new_links=new_links, error=error)
+        except FrontierError as exc:
             stats.inc_value("newsdiffs/store_errors")
             logger.error("newsdiffs: feed check of %s not stored: %s", url, exc)
 
@@ -350,11 +383,13 @@ class NewsSpider(scrapy.Spider):
                               etag=_header(response, b"ETag"),
                               last_modified=_header(response, b"Last-Modified"))
             return
+        # The page as browsers read it: BOM, then the header's charset, then <meta>.
+        charset = header_charset(response.headers.get(b"Content-Type"))
         if response.status >= 400:
             item = ArticleItem(url=response.url, error=f"HTTP {response.status}")
         else:
             try:
-                item = self.extractor(response.body, response.url)
+                item = self.extractor(decode_page(response.body, charset), response.url)
             except ExtractionError as exc:
                 item = ArticleItem(url=response.url, error=f"extraction failed: {exc}")
         if item.error:
@@ -390,6 +425,7 @@ class NewsSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             html=response.body,
+            charset=charset,
         )
 
     def moved_to_requested(self, response: Response, tracked: str | None,

@@ -123,8 +123,8 @@ class FeedsSpider(NewsSpider):
         rows = [
             article
             for source in self.sources
-            for article in self.store.due(
-                now, source.name, settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
+            for article in self.frontier.due(
+                source.name, now, settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
                 include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
         ]
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
@@ -136,7 +136,7 @@ class FeedsSpider(NewsSpider):
             source = self.extractor.source_for(candidate) if candidate else None
             if source is not None:
                 return source.name
-        article = self.store.article(tracked) if tracked else None
+        article = self.frontier.article(tracked) if tracked else None
         return article["source"] if article else self.name
 
     def parse_article(self, response: Response) -> Iterable[ArticleItem]:

@@ -19,7 +19,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -59,12 +59,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
     twice as long, never more than ``NEWSDIFFS_RETRY_BACKOFF_MAX``; a server's
     longer ``Retry-After`` is honoured up to that cap. ``RETRY_TIMES`` and
     ``RETRY_HTTP_CODES`` work as in Scrapy.
+
+    Giving up ("Gave up retrying ...") is logged as a warning, not an error:
+    the spider records the page as a failed check, which the summary counts
+    and ``newsdiffs status`` reports, so ``crawl --quiet`` (errors only) stays
+    silent about it. An explicit ``RETRY_GIVE_UP_LOG_LEVEL`` still wins.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF", 2.0)
         self.cap = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF_MAX", 60.0)
+        if (settings.getpriority("RETRY_GIVE_UP_LOG_LEVEL") or 0) <= SETTINGS_PRIORITIES["default"]:
+            self.give_up_log_level = "WARNING"
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)

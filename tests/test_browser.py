@@ -2,18 +2,24 @@
 
 A small probe script (added to a copy of the page, test-only) reports the
 layout: two columns side by side on a wide window, stacked on a phone-sized
-one, highlights coloured, and no script from article text ever run.
+one, highlights coloured, and no script from article text ever run. The
+screenshots of docs/ (index, headline changes, version page on a desktop and
+a 390 px phone) are taken by docs/screenshot.py and their pixels checked.
 """
 
 import json
 import shutil
 import struct
 import subprocess
+import sys
+import zlib
+from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import lxml.html
 import pytest
-from reading_data import DEMO_BASE, HOSTILE_BODY_2, HOSTILE_URL, build_demo_db
+from reading_data import DEMO_BASE, HOSTILE_BODY_2, HOSTILE_TITLE, HOSTILE_URL, build_demo_db
 
 from newsdiffs.demo.server import Page, ReplayServer
 from newsdiffs.site import article_dir, build_site
@@ -108,11 +114,96 @@ def test_dom_text_is_exact_and_inert(site):
     assert [c.text_content() for c in cells] == [b.text for b in HOSTILE_BODY_2]
 
 
-def test_screenshot(site):
-    server, tmp, _, river = site
-    shot = tmp / "version-page.png"
-    chromium(tmp, server.url("/" + river), "--window-size=1100,900", f"--screenshot={shot}")
-    data = shot.read_bytes()
+def search(tmp: Path, query: str) -> tuple[list[tuple[str, str]], str]:
+    """Open the site's search.html from disk with ``?q=``: the results (text, href), status."""
+    url = f"{(tmp / 'site' / 'search.html').as_uri()}?q={quote(query)}"
+    dom = chromium(tmp, url, "--dump-dom", "--virtual-time-budget=5000",
+                   "--allow-file-access-from-files").stdout
+    doc = lxml.html.fromstring(dom)
+    assert not doc.xpath("//ol[@id='results']//*[self::script or self::img or @onerror]")
+    return ([(a.text_content(), a.get("href")) for a in doc.xpath("//ol[@id='results']/li/a")],
+            doc.get_element_by_id("search-status").text_content())
+
+
+def test_search_page_finds_current_and_earlier_headlines_without_a_server(site):
+    _, tmp, _, _ = site
+    with Store(tmp / "demo.db") as store:
+        river = f"{article_dir(store.article(f'{DEMO_BASE}/news/articles/c1demo0001o'))}/index.html"
+        hostile = f"{article_dir(store.article(HOSTILE_URL))}/index.html"
+    current = [("Council approves £14m river crossing despite cost concerns", river)]
+    assert search(tmp, "river CROSSING") == (current, "1 found in all articles.")
+    assert search(tmp, "exeter")[0] == current  # only in an earlier headline
+    assert search(tmp, "no-such-words") == ([], "0 found in all articles.")
+    # A headline holding markup is shown as text, never run or parsed.
+    found, _ = search(tmp, "<script>alert(1)</script>")
+    assert found == [(HOSTILE_TITLE + " <i>", hostile)]
+
+
+# -- screenshots (docs/screenshot.py) ------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+LINE = (0xD9, 0xD9, 0xD9)  # --line: table rules
+DEL_BG = (0xFF, 0xDC, 0xDC)  # --del-bg
+INS_BG = (0xD4, 0xF4, 0xD4)  # --ins-bg
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
+    """Width, height and RGB rows of an 8-bit non-interlaced RGB(A) PNG (what Chromium writes)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", data[16:24]) == (1100, 900)
-    assert len(data) > 20_000  # a rendered page, not a blank one
+    pos, idat, head = 8, b"", ()
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBBBBB", data[pos + 8:pos + 8 + length])
+        elif kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = head
+    assert depth == 8 and colour in (2, 6) and interlace == 0, head
+    bpp = 3 if colour == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride) if kind else ():
+            a, b = (line[i - bpp] if i >= bpp else 0), prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if kind == 4:  # Paeth
+                p = a + b - c
+                a = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else (
+                    b if abs(p - b) <= abs(p - c) else c)
+            line[i] = (line[i] + (a, b, (a + b) // 2, a)[kind - 1]) & 255
+        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, bpp)])
+        prev = line
+    return width, height, rows
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shots")
+    result = subprocess.run([sys.executable, str(ROOT / "docs" / "screenshot.py"), "--out",
+                             str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out
+
+
+@pytest.mark.parametrize("name, size, rules, highlighted", [
+    # The index: the site header, the table head and one rule under each of the 2 articles.
+    ("index.png", (1100, 360), 4, 0),
+    # Old headline struck out in red, the new one in green.
+    ("headlines.png", (1100, 330), 3, 3000),
+    # Words and a whole added paragraph highlighted, the columns side by side ...
+    ("version-page.png", (1100, 860), 8, 1000),
+    # ... and on a phone, stacked (the rules span the whole width).
+    ("version-page-390.png", (390, 844), 5, 1000),
+])
+def test_screenshots_of_the_site(shots, name, size, rules, highlighted):
+    width, height, rows = png_pixels((shots / name).read_bytes())
+    assert (width, height) == size
+    colours = Counter(p for row in rows for p in row)
+    assert len(colours) > 200  # text was rendered, not a blank page
+    assert sum(row.count(LINE) >= 0.9 * width for row in rows) >= rules
+    assert colours[DEL_BG] >= highlighted and colours[INS_BG] >= highlighted
+    if name == "version-page.png":  # the added paragraph: a green cell in the right column
+        assert colours[INS_BG] > 20_000
+        assert all(row[width // 4] != INS_BG for row in rows)

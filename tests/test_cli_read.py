@@ -82,7 +82,6 @@ def test_diff_colour_on_a_terminal():
     (("diff", RAIL), "nothing to diff"),
     (("diff", RIVER, "1", "9"), "no version 9: the article has versions 1 to 3"),
     (("show", RIVER, "--version", "7"), "no version 7"),
-    (("changes", "--since", "soon"), "--since 'soon': use a duration"),
     (("search", "AND OR", "--raw"), "cannot search for 'AND OR'"),
 ])
 def test_errors_are_one_line_without_traceback(db, args, message):
@@ -91,6 +90,15 @@ def test_errors_are_one_line_without_traceback(db, args, message):
     assert result.output.startswith("Error: ") and message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["changes", "export", "notify"])
+def test_a_bad_since_is_a_usage_error_in_every_command(db, command):
+    """One parser for every --since: one Error: line, exit status 2 (bad usage)."""
+    result = run(db, command, "--since", "soon", ok=False)
+    assert result.exit_code == 2, result.output
+    assert result.output == ("Error: --since 'soon': use a duration like 30m, 12h, 1d, 2w "
+                             "or a date like 2026-11-20\n")
 
 
 def test_missing_database(tmp_path):

@@ -88,3 +88,32 @@ def test_install_rejects_intervals_cron_cannot_keep(tab, every):
     result = run("cron", "install", "--every", every, "--crontab-file", str(tab))
     assert result.exit_code == 2 and "--every" in result.output
     assert entries(tab) == []
+
+
+def test_dry_run_prints_the_line_and_writes_nothing(tab, tmp_path):
+    db = tmp_path / "news.db"
+    before = tab.read_text()
+    result = run("cron", "install", "--dry-run", "--db", str(db), "--every", "30m", "bbc",
+                 "cnn", "--crontab-file", str(tab))
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith("*/30 * * * * ")
+    command = shlex.split(line[13:].split(" # ")[0])
+    assert command[1:4] == ["crawl", "--db", str(db.resolve())] and command[-2:] == ["bbc", "cnn"]
+    assert line.endswith(f" # newsdiffs crawl {db.resolve()}")
+    assert tab.read_text() == before  # the crontab is left alone
+    missing = tmp_path / "no-crontab"
+    assert run("cron", "install", "-n", "--crontab-file", str(missing)).exit_code == 0
+    assert not missing.exists()
+    # The same line is what a real install writes.
+    assert run("cron", "install", "--db", str(db), "--every", "30m", "bbc", "cnn",
+               "--crontab-file", str(tab)).exit_code == 0
+    assert entries(tab) == [line]
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_install_rejects_unknown_spider_names(tab, dry_run):
+    result = run("cron", "install", *dry_run, "bbc", "bcc", "--crontab-file", str(tab))
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown spider 'bcc' (known: ")
+    assert "bbc" in result.output and entries(tab) == []

@@ -20,16 +20,19 @@ try:
 except CorpusMissing as exc:
     CORPUS, SKIP = None, str(exc)
 
-#: Measured: title 97% (58/60), F1 overall 0.977, dedicated 0.974, generic 0.979
+#: Measured (issue 11): title 97% (58/60), F1 overall 0.981, dedicated 0.982, generic 0.980
 #: (trafilatura default: 0.965 / 0.980 / 0.956), 2 leaks of 77 unwanted snippets,
-#: 88/91 wanted snippets, 100% prefixes.
+#: 88/91 wanted snippets, 100% prefixes; lowest page F1 0.865.
 FLOORS = {
     ("overall", "title_rate"): 0.93,
-    ("overall", "f1"): 0.96,
-    ("dedicated", "f1"): 0.95,
-    ("generic", "f1"): 0.97,
+    ("overall", "f1"): 0.975,
+    ("dedicated", "f1"): 0.975,
+    ("generic", "f1"): 0.975,
     ("overall", "prefix_rate"): 0.9,
 }
+#: No page with a full expected text may fall below this body F1 (one page losing most of
+#: its body hides behind a good mean).
+MIN_PAGE_F1 = 0.85
 MAX_LEAKS = 3
 MIN_MUST_SHARE = 0.95
 #: Version sets where a phantom change is known and understood: set -> why.
@@ -50,6 +53,9 @@ def test_extraction_quality_floor(results):
         value = summary[group]["ours"][key]
         if value is None or value < floor:
             problems.append(f"{group} {key} = {value} < {floor}")
+    problems += [f"{p['site']}/{p['name']} F1 = {p['ours']['f1']:.3f} < {MIN_PAGE_F1}"
+                 for p in results["pages"]
+                 if p["ours"]["f1"] is not None and p["ours"]["f1"] < MIN_PAGE_F1]
     ours = summary["overall"]["ours"]
     if ours["leaks"] > MAX_LEAKS:
         problems.append(f"{ours['leaks']} unwanted snippets in bodies > {MAX_LEAKS}")

@@ -60,7 +60,7 @@ def test_configured_extractor_reads_with_the_selectors() -> None:
     assert item.title == "Harbour wall to be rebuilt (styled)"
     assert [b.text for b in item.body] == PARAGRAPHS
     assert item.byline == "Sam Example" and item.published == "2026-01-12T08:30:00Z"
-    assert (item.extractor, item.extractor_version) == ("configured", "2")
+    assert (item.extractor, item.extractor_version) == ("configured", ConfiguredExtractor.version)
 
 
 def test_configured_extractor_without_exclude_keeps_the_promo() -> None:

@@ -23,7 +23,9 @@ from spider_pages import (
 from newsdiffs.crawl import project_settings
 from newsdiffs.demo.server import Page
 from newsdiffs.items import ArticleItem, Block
+from newsdiffs.links import http_link
 from newsdiffs.store import Store
+from newsdiffs.urls import is_fetchable
 from pipelines.store import StorePipeline
 from spiders.bbc import BBCSpider
 from spiders.feeds import FeedsSpider
@@ -209,3 +211,17 @@ def test_empty_url_list_is_an_error_too(tmp_path, db_path):
         make_spider(db_path, BBCSpider, urls=str(empty))
     with pytest.raises(ValueError, match="empty URL"):
         make_spider(db_path, BBCSpider, url="")
+
+
+# -- one rule: what is fetched and stored is what may become a link --------------------------
+
+
+@pytest.mark.parametrize("url", [
+    *HOSTILE, "https://user:secret@example.org/a", "http://example.org:0/a",
+    "https://exa mple.org/a", "https://-bad.example.org/", "http://[::1]:8080/a",
+    " https://example.org/a ", "HTTPS://Example.org/news/a?b=1", "java\tscript:alert(1)",
+])
+def test_a_url_is_a_link_exactly_when_it_may_be_fetched(url):
+    assert (http_link(url) is not None) == is_fetchable(url)
+    if is_fetchable(url):
+        assert http_link(url) == url.strip()

@@ -417,3 +417,17 @@ def test_crawl_notify_sends_after_a_successful_crawl(tmp_path, db_path, listener
     ((got, post),) = listener.posts
     assert got == "/crawl" and post["title"] == "bbc: Harbour repairs to cost £2m more"
     assert "Changes: https://diffs.example.org/article/bbc/" in post["message"]
+
+
+@pytest.mark.parametrize("old, new, changed", [
+    ('Mayor says "no"', "Mayor says \u201cno\u201d", False),
+    ("Rates rise - again", "Rates rise \u2014 again", False),
+    ("Rates\u200b rise", "Rates rise", False),
+    ("Rates rise", "Rates fall", True),
+])
+def test_headline_changed_ignores_typography(old, new, changed):
+    from newsdiffs.notify import Change
+    change = Change(version_id=1, source="s", url="https://x.example/a", version=2,
+                    time="2026-01-01T00:00:00Z", headline_old=old, headline=new,
+                    chars_added=1, chars_removed=1)
+    assert change.headline_changed is changed

@@ -222,7 +222,8 @@ def test_record_reextraction_refuses_a_stale_version(db_path):
 def test_schema_has_kind_and_version_html(db_path):
     with Store(db_path) as store:
         assert store.db["versions"].columns_dict["kind"] is str
-        assert set(store.db["version_html"].columns_dict) == {"version_id", "encoding", "html"}
+        assert set(store.db["version_html"].columns_dict) == {"version_id", "encoding", "html",
+                                                              "charset"}
         assert store.db["version_html"].pks == ["version_id"]
         applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
         assert "m004_raw_html" in applied

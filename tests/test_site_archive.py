@@ -1,6 +1,8 @@
 """Wayback Machine captures (``newsdiffs archive``) against a fake Save Page Now on 127.0.0.1."""
 
 import threading
+import time
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import lxml.html
@@ -31,15 +33,21 @@ class FakeSavePageNow:
 
     def __init__(self) -> None:
         self.answers: dict[str, tuple[int, dict[str, str]]] = {}
+        #: Answer every request with this status (a Save Page Now that is down).
+        self.status: int | None = None
         self.requests: list[str] = []
+        self.times: list[float] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 url = self.path.removeprefix("/save/")
                 fake.requests.append(url)
+                fake.times.append(time.monotonic())
                 status, headers = fake.answers.get(
                     url, (302, {"Location": f"/web/20261120101500/{url}"}))
+                if fake.status is not None:
+                    status, headers = fake.status, {}
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -174,3 +182,103 @@ def test_archive_command_and_version_page_link(tmp_path, spn, monkeypatch):
     links = lxml.html.fromstring(page.read_bytes()).xpath(
         "//p[@class='evidence']//a[text()='archived copy']/@href")
     assert links == [f"{spn.endpoint.removesuffix('/save/')}/web/20261120101500/{LIBRARY}"]
+
+
+# -- crawl --archive: a real crawl of a local site, then captures from a fake Save Page Now --
+
+
+def demo_article(slug: str, title: str):
+    from newsdiffs.demo.site import DemoArticle
+
+    return DemoArticle(
+        slug=slug, title=title, published="2026-11-20T08:00:00.000Z", ago="2 hours ago",
+        byline="Sam Jones",
+        blocks=[("p", f"{title}: the council has approved the plans after a long debate "
+                      "about their cost and the time they will take."),
+                ("p", "Engineers said the work would start in the spring.")])
+
+
+def serve(server, *articles) -> list[str]:
+    """Serve the demo articles; their URLs."""
+    from newsdiffs.demo.server import Page
+    from newsdiffs.demo.site import render_article
+
+    pages = {f"/news/articles/{a.slug}": Page(render_article(a), etag=False) for a in articles}
+    server.set_pages(pages)
+    return [server.url(path) for path in pages]
+
+
+def crawl_archive(crawl, db_path, tmp_path, urls: list[str]):
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    return crawl(db_path, "bbc", "-a", f"urls={url_file}", "--archive")
+
+
+def archive_rows(db_path) -> list[dict]:
+    with Store(db_path) as store:
+        return list(store.db.query(
+            """SELECT a.url, v.version, r.status, r.archive_url, r.attempts, r.last_error
+               FROM archives r JOIN versions v ON v.id = r.version_id
+               JOIN articles a ON a.id = v.article_id ORDER BY a.url, v.version"""))
+
+
+def test_crawl_archive_stores_capture_urls_and_the_site_links_them(
+        tmp_path, db_path, server, crawl, spn, monkeypatch):
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_ENDPOINT", spn.endpoint)
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_DELAY", "0.4")
+    urls = serve(server, demo_article("c9arch0001o", "Bridge approved"),
+                 demo_article("c9arch0002o", "Library to reopen"))
+    result = crawl_archive(crawl, db_path, tmp_path, urls)
+    assert "2 captures requested: 2 archived, 0 failed" in result.stdout
+    assert sorted(spn.requests) == sorted(urls)
+    assert spn.times[1] - spn.times[0] >= 0.4  # requests spaced by the delay
+    host = spn.endpoint.removesuffix("/save/")
+    assert [(r["url"], r["version"], r["status"], r["archive_url"], r["attempts"])
+            for r in archive_rows(db_path)] == [
+        (u, 1, "ok", f"{host}/web/20261120101500/{u}", 1) for u in sorted(urls)]
+    # Nothing new: the next crawl asks for no capture.
+    again = crawl_archive(crawl, db_path, tmp_path, urls)
+    assert "0 captures requested" in again.stdout and len(spn.requests) == 2
+    with Store(db_path) as store:
+        build_site(store, tmp_path / "site")
+        for u in urls:
+            page = tmp_path / "site" / article_dir(store.article(u)) / "1.html"
+            links = lxml.html.fromstring(page.read_bytes()).xpath(
+                "//p[@class='evidence']//a[text()='archived copy']/@href")
+            assert links == [f"{host}/web/20261120101500/{u}"]
+
+
+def test_crawl_archive_failures_never_block_storing_and_retries_are_bounded(
+        tmp_path, db_path, server, crawl, spn, monkeypatch):
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_ENDPOINT", spn.endpoint)
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_DELAY", "0")
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_ATTEMPTS", "2")
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_LIMIT", "1")
+    spn.status = 503
+    first = demo_article("c9arch0003o", "Harbour wall to be repaired")
+    [url] = serve(server, first)
+    result = crawl_archive(crawl, db_path, tmp_path, [url])  # exit status 0 (asserted)
+    assert "1 captures requested: 0 archived, 1 failed" in result.stdout
+    with Store(db_path) as store:
+        assert store.article(url)["version_count"] == 1  # the version is stored
+    assert [(r["status"], r["attempts"], r["last_error"]) for r in archive_rows(db_path)] == [
+        ("failed", 1, "HTTP 503")]
+    crawl_archive(crawl, db_path, tmp_path, [url])  # retried once more ...
+    assert archive_rows(db_path)[0]["attempts"] == 2
+    gave_up = crawl_archive(crawl, db_path, tmp_path, [url])  # ... then given up
+    assert "0 captures requested" in gave_up.stdout and len(spn.requests) == 2
+    # An archive that cannot be reached at all: the new version is stored all the same.
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_ENDPOINT", "http://127.0.0.1:9/save/")
+    serve(server, replace(first, title="Harbour wall repairs to cost £2m more"))
+    down = crawl_archive(crawl, db_path, tmp_path, [url])
+    assert "1 captures requested: 0 archived, 1 failed" in down.stdout
+    with Store(db_path) as store:
+        assert store.article(url)["version_count"] == 2
+    assert archive_rows(db_path)[1]["last_error"].startswith("request failed")
+    # The archive is back: the capture of the new version is made by the next crawl.
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_ENDPOINT", spn.endpoint)
+    spn.status = None
+    back = crawl_archive(crawl, db_path, tmp_path, [url])
+    assert "1 captures requested: 1 archived, 0 failed" in back.stdout
+    assert [(r["version"], r["status"]) for r in archive_rows(db_path)] == [
+        (1, "failed"), (2, "ok")]

@@ -304,3 +304,19 @@ def test_datasette_canned_search_answers_before_anything_is_typed(tmp_path):
     assert [r.status_code for r in (empty, blank, space, as_json, found)] == [200] * 5
     assert as_json.json() == []
     assert found.json() and found.json()[0]["snippet"].count("[bridge]") == 1
+
+
+def test_a_typography_only_headline_difference_is_not_a_headline_change(tmp_path):
+    url = "https://gazette.example/news/quotes"
+    with Store(tmp_path / "q.db") as store:
+        store_version(store, url, "2026-11-01T10:00:00Z", 'Mayor says "no" to the bridge',
+                      "First text of the story.")
+        # The body changed; the headline only swapped straight quotes for curly ones.
+        store_version(store, url, "2026-11-01T11:00:00Z", "Mayor says \u201cno\u201d to the bridge",
+                      "Second text of the story.")
+        store_version(store, url, "2026-11-01T12:00:00Z", "Mayor says yes to the bridge",
+                      "Third text of the story.")
+        changes = store.headline_changes()
+        assert [(c["version"], c["old_title"]) for c in changes] == [
+            (3, "Mayor says \u201cno\u201d to the bridge")]
+        assert store.count_headline_changes() == 1

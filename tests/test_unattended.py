@@ -13,6 +13,7 @@ import resource
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -341,15 +342,16 @@ def test_full_disk_is_counted_and_fails_the_run(tmp_path, db_path):
     assert "WARNING " in status.output and "crawl run" in status.output, status.output
 
 
-SLOW = 0.6
+class GatedServer(ReplayServer):
+    """Holds every article page until :attr:`gate` opens, so that runs surely overlap."""
 
-
-class SlowServer(ReplayServer):
-    """Takes a while over every article page, so that runs overlap."""
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
 
     def get(self, path: str) -> Page | None:
         if path.startswith("/news/"):
-            time.sleep(SLOW)
+            self.gate.wait(timeout=90)
         return super().get(path)
 
 
@@ -359,7 +361,7 @@ def test_two_scrapy_crawls_and_a_reextract_at_once(tmp_path, db_path):
     link = tmp_path / "link.db"
     link.symlink_to(db_path)  # a symlinked database used to bypass the lock
     env = {**os.environ, "NEWSDIFFS_DB": str(db_path)}
-    with SlowServer() as server:
+    with GatedServer() as server:
         served = pages(8, "c0both")
         server.set_pages(served)
         urls = url_file(tmp_path, server, served)
@@ -375,6 +377,11 @@ def test_two_scrapy_crawls_and_a_reextract_at_once(tmp_path, db_path):
         reextract = subprocess.run([sys.executable, "-m", "newsdiffs", "reextract", "--db",
                                     str(db_path)], cwd=ROOT, capture_output=True, text=True,
                                    timeout=60)
+        # The crawl that fetches is held by the server; the other one must give up on its own.
+        while all(c.poll() is None for c in crawls):
+            assert time.monotonic() < deadline, "neither crawl was refused"
+            time.sleep(0.05)
+        server.gate.set()
         outputs = [(c.wait(timeout=120), *c.communicate()) for c in crawls]
     everything = reextract.stderr + "".join(o + e for _, o, e in outputs)
     assert "database is locked" not in everything and "Traceback" not in everything

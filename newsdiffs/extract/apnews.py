@@ -58,7 +58,9 @@ NOT_BODY = (
     ".Enhancement, .Advertisement, .HTMLModuleEnhancement, .AudioEnhancement, .displayNone, "
     '[data-parsely-title="Related Stories"], .Page-dateModified, .CarouselSlide, .Figure, '
     '[class*="Component-signature"], [data-key="related-story-embed"], '
-    '[data-key="embed-layer"], [class*="ad-placeholder"]'
+    '[data-key="embed-layer"], [class*="ad-placeholder"], '
+    # "What to know about ..." promo boxes (their text is repeated in data-gtm-region)
+    '.Infobox[data-gtm-region^="What to know"]'
 )
 
 LAYOUTS = (
@@ -96,7 +98,7 @@ class APNewsExtractor(LayoutExtractor):
     """AP stories in the current, card and hosted layouts."""
 
     name = "apnews"
-    version = "2"
+    version = "3"
     domains = AP_DOMAINS
     layouts = LAYOUTS
     prune = (NOT_BODY, ".Page-header, .Page-byline, .Page-authors, .Page-footer")

@@ -11,9 +11,10 @@ rest. The classes:
 * **standards**: "Our Standards: The Thomson Reuters Trust Principles.";
 * **banners**: "This is a breaking news story ...", "This story has been updated";
 * **promos**: newsletter "Sign up", "What to know ..." / "Read more:" / "Related:" teasers,
-  "More from ...", "Popular", app download lines;
+  "More from ...", "Popular", app download lines, "Follow us on Facebook ..." lines,
+  comment prompts;
 * **appeals**: donation and subscription appeals, paywall prompts ("Get the full story",
-  "Start trial", "Already a subscriber?");
+  "Start trial", "Already a subscriber?"), letters-to-the-editor solicitations;
 
 Embedded posts (tweets) are left to each site's selectors: some sources'
 expected texts keep a quoted tweet as part of the story.
@@ -61,8 +62,8 @@ GALLERY = (
 STANDARDS = (re.compile(r"^\s*Our Standards:", _I), re.compile(r"Trust Principles\.?\s*$", _I))
 #: Banners above or below a story that are about the page, not the news.
 BANNERS = _whole(
-    r"this is a breaking news story[^.]{0,80}\.?(?:\s*(?:please )?(?:refresh|check back|"
-    r"follow)[^.]{0,80}\.?)*",
+    r"this is a (?:breaking|developing)(?: news?)? story[^.]{0,80}\.?(?:\s*(?:[-\u2013\u2014]\s*)?"
+    r"(?:please )?(?:refresh|check back|follow|more to (?:follow|come))[^.]{0,80}\.?)*",
     r"(?:this (?:story|article) (?:is developing|has been updated|will be updated)[^.]{0,80}\.?)",
     r"breaking(?: news)?",
 )
@@ -84,19 +85,34 @@ PROMOS = _whole(
     r"get [^.!?]{0,60}\bby e-?mail\b[^\n]{0,120}",
     r"you may (?:occasionally )?receive promotional (?:content|offers)[^.!?]{0,80}[.!]?",
     r"(?:posted|published|updated) (?:on |at )?[^.!?]{0,40}\d{4}[^.!?]{0,30}(?:[ap]\.?m\.?)?",
+    # social follow lines: "Follow us on Facebook, Twitter and Instagram."
+    r"follow (?:us|[^.!?]{1,60}) on (?:facebook|twitter|x|instagram|youtube|tiktok|linkedin|"
+    r"threads|bluesky|whatsapp|telegram|google news|apple news|flipboard)\b[^.!?]{0,120}[.!]?",
+    # the comment form's notices (an author's own "Tell us in the comments" line is kept)
+    r"you must (?:confirm your (?:public )?display name|be logged in|sign in) (?:before|to) "
+    r"comment(?:ing)?[^\n]{0,80}",
+    r"please log ?out and then log ?in again[^\n]{0,120}",
+    r"[^\n]{0,160}\b(?:or )?listen (?:back|again|live) (?:here|now|on [^.!?]{1,40})[.!]?",
+    # teasers of the site's other stories and share prompts: "Also on rt.com ...", "Like this
+    # story? Share it with a friend!"
+    r"also on [\w-]+(?:\.[\w-]+)+\b.{0,200}",
+    r"(?:like|liked|enjoy(?:ed)?) this (?:story|article)\?[^\n]{0,100}",
+    r"share (?:this (?:story|article)|it) with (?:a friend|your friends)[.!]?",
 )
 #: Donation and subscription appeals, paywall prompts.
 APPEALS = _whole(
     r"get the full story[^.!?]{0,120}[.!]?",
     r"start (?:your |a )?(?:free )?trial[^.!?]{0,80}[.!]?",
     r"already (?:a subscriber|have an account)\??(?:\s*(?:sign|log) in\.?)?",
-    r"(?:subscribe|subscribe now|support (?:us|our journalism|independent journalism))[.!]?"
+    r"(?:subscribe|subscribe now|support (?:us|our (?:\w+ )?(?:journalism|newsroom|reporting|work)|"
+    r"(?:independent |local |quality |public[- ]service )+(?:journalism|news|reporting)))[.!]?"
     r"(?:\s+.{0,160})?",
-    r"(?:please )?(?:consider )?(?:donate|make a donation|become a (?:member|supporter|"
-    r"subscriber))\b.{0,200}",
+    r"(?:please )?(?:consider )?(?:donate|donating|make a donation|making a donation|"
+    r"(?:make|making) a (?:contribution|gift)|become a (?:member|supporter|subscriber))\b.{0,200}",
     r"(?:this (?:article|content) is (?:for|available to) subscribers|"
     r"subscribe to (?:continue|keep) reading)[^.!?]{0,120}[.!]?",
     r"(?:continue|keep) reading (?:with|for)[^.!?]{0,80}[.!]?",
+    r"[^.!?]{0,60}\bis committed to publishing a diversity of letters\b.{0,400}",
     r"(?:we want to hear (?:what you think|from you)|submit a letter to the editor|"
     r"(?:write|e-?mail) (?:to )?us at|puede escribirnos|schreiben sie uns)\b[^\n]{0,200}",
     r"(?:want to )?read (?:the full|more of this) (?:story|article)\??[^.!?]{0,80}[.!]?",

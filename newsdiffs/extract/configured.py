@@ -31,6 +31,7 @@ from .generic import (
     GenericExtractor,
     blocks_from_plain_text,
     canonical_link,
+    displayed_headline,
     first_text,
     join_names,
     jsonld_article,
@@ -121,7 +122,7 @@ class ConfiguredExtractor(Extractor):
     """
 
     name = "configured"
-    version = "2"
+    version = "3"
 
     def __init__(self, body: str | None = None, title: str | None = None,
                  exclude: str | None = None) -> None:
@@ -135,6 +136,8 @@ class ConfiguredExtractor(Extractor):
         fields = metadata(sel, ld)
         if self.title:
             fields["title"] = first_text(sel, self.title) or fields["title"]
+        elif fields["title"]:  # the title rule of the generic extractor
+            fields["title"] = displayed_headline(sel, fields["title"], url)
         prune = [self.exclude] if self.exclude else []
         if self.body:
             body = body_or_fallbacks(sel, url, css_blocks(sel, self.body, self.exclude or ""), ld,

@@ -12,7 +12,6 @@ JSON-LD and meta tags; it is the fallback for sites without their own extractor.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import unicodedata
@@ -24,63 +23,98 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector
 from parsel.csstranslator import css2xpath
 
+from ..charset import decode_page
 from ..items import ArticleItem, Block, BlockKind
-from ..normalize import collapse_whitespace, fold
+from ..normalize import collapse_whitespace, decode_entities, fold
 from ..times import to_iso
 from ..urls import canonicalize, host_of, identity
 from .base import ExtractionError, Extractor
 
 # --- decoding ---------------------------------------------------------------
 
-# A declared charset, as the HTML prescan finds it in the first bytes of a page:
-# <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml encoding=...?>.
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Browsers read these labels as windows-1252, a superset that also maps 0x80-0x9F.
-_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "l1", "cp819"}
+
+def decode_html(data: str | bytes, charset: str | None = None) -> str:
+    """Page bytes as text: BOM, HTTP ``charset``, meta, sniffed (:func:`newsdiffs.charset.decode_page`)."""
+    return decode_page(data, charset)
 
 
-def sniff_encoding(data: bytes) -> str | None:
-    """The encoding a page declares (BOM, meta charset or XML declaration), if any."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name
-    head = data[:4096]
-    match = _XML_ENCODING.search(head) or _CHARSET.search(head)
-    if not match:
-        return None
-    label = match.group(1).decode("ascii", "replace").strip().lower()
-    if label in _WINDOWS_1252:
-        return "cp1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+class PageTooDeep(ExtractionError):
+    """The page nests elements deeper than :data:`MAX_PAGE_DEPTH` levels."""
 
 
-def decode_html(data: str | bytes) -> str:
-    """Page bytes as text: declared encoding, else UTF-8 (bad bytes replaced)."""
-    if isinstance(data, str):
-        return data
-    encoding = sniff_encoding(data) or "utf-8"
-    text = data.decode(encoding, errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
+#: libxml2's depth limit for the trees it builds (with huge_tree); it drops what lies deeper.
+LIBXML2_MAX_DEPTH = 2048
+#: The deepest page read at all (real pages stay below a few hundred levels; deeper is hostile).
+MAX_PAGE_DEPTH = 5000
 
 
-def parse_html(html: str | bytes) -> Selector:
-    """A parsel Selector over the page, decoding bytes sensibly (see :func:`decode_html`)."""
-    text = decode_html(html)
-    if not text.strip():
-        text = "<html></html>"
-    return Selector(text=text, type="html")
+class _DepthBoundBuilder:
+    """A parser target building the tree as libxml2 would, with no depth limit but ours."""
+
+    def __init__(self, limit: int) -> None:
+        self.builder = etree.TreeBuilder(parser=lxml_html.HTMLParser())
+        self.limit = limit
+        self.depth = 0
+
+    def start(self, tag: str, attrib: dict) -> None:
+        self.depth += 1
+        if self.depth > self.limit:
+            raise PageTooDeep(f"page nested deeper than {self.limit} levels")
+        self.builder.start(tag, attrib)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def comment(self, text: str) -> None:
+        self.builder.comment(text)
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self.builder.pi(target, data)
+
+    def close(self) -> etree._Element:
+        if self.depth > self.limit:  # lxml closes the target after an error: say which
+            raise PageTooDeep(f"page nested deeper than {self.limit} levels")
+        return self.builder.close()
+
+
+def _parse_deep(body: bytes) -> etree._Element:
+    """Parse a page nested beyond libxml2's tree depth limit: the tree is built from the
+    parser's events (libxml2 limits only the trees it builds itself)."""
+    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True,
+                                  target=_DepthBoundBuilder(MAX_PAGE_DEPTH))
+    root = etree.fromstring(body, parser=parser)
+    if root is None or any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise PageTooDeep(f"page nested deeper than {LIBXML2_MAX_DEPTH} levels could not be read")
+    return root
+
+
+def parse_html(html: str | bytes, charset: str | None = None) -> Selector:
+    """A parsel Selector over the page, decoding bytes as browsers do (see :func:`decode_html`).
+
+    The whole page is parsed, however deep: where libxml2 stops building its
+    tree (at :data:`LIBXML2_MAX_DEPTH` levels, dropping the rest of the page) the
+    page is parsed again through a tree builder of our own; a page deeper than
+    :data:`MAX_PAGE_DEPTH` raises :class:`PageTooDeep` (a failed check that says
+    so). A body is never silently cut.
+    """
+    text = decode_html(html, charset)
+    # As parsel does it (NUL bytes dropped), with the parser kept to read its errors.
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html></html>"
+    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(body, parser=parser)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        root = _parse_deep(body)
+    if root is None:
+        root = etree.fromstring(b"<html></html>", parser=parser)
+    return Selector(root=root, type="html")
 
 
 # --- text of nodes ----------------------------------------------------------
@@ -350,11 +384,16 @@ def _types(obj: dict) -> list[str]:
 
 
 def _string(value: Any) -> str | None:
+    """A JSON-LD text value, its HTML entities decoded once: a script's text is not decoded by
+    the HTML parser, and CMSs write JSON-LD strings HTML-escaped ("Fish &amp; chips")."""
     if isinstance(value, list):
         value = next((v for v in value if v), None)
     if isinstance(value, dict):
         value = value.get("@value") or value.get("name")
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str):
+        return None
+    value = decode_entities(value).strip()
+    return value or None
 
 
 def join_names(names: Iterable[str]) -> str | None:
@@ -370,7 +409,7 @@ def _authors(value: Any) -> tuple[list[str], list[str]]:
     organizations: list[str] = []
     for author in value if isinstance(value, list) else [value]:
         if isinstance(author, str) and author.strip() and "://" not in author:
-            people.append(author.strip())
+            people.append(_string(author) or "")
         elif isinstance(author, dict):
             name = _string(author.get("name"))
             if name:
@@ -523,6 +562,45 @@ def _trafilatura_reading(
     return [Block(s.text, s.kind) for s in segment_blocks(body, _not_body)]
 
 
+#: A drop cap: an element holding one capital letter and nothing else.
+_DROP_CAP = re.compile(r"^[^\W\d_]$")
+
+
+def join_drop_caps(root: etree._Element) -> None:
+    """Give a drop cap set as an element of its own (``<div class="dropcap">T</div><p>he
+    ...``) back to its word, in the page itself: trafilatura drops a one-letter block, and the
+    word would stay cut ("he ..."). Only an element whose whole text is one capital letter,
+    followed by an element whose text starts in lower case, is joined."""
+    for leaf in list(root.iter()):
+        if not isinstance(leaf.tag, str) or len(leaf) or _tag(leaf) in NEVER_TEXT:
+            continue
+        letter = (leaf.text or "").strip()
+        if not _DROP_CAP.match(letter) or not letter.isupper():
+            continue
+        # The outermost wrapper holding only the letter (<div class="dropcap"><span>T</span>).
+        element = leaf
+        while (parent := element.getparent()) is not None and len(parent) == 1 and not (
+                (parent.text or "").strip() or (element.tail or "").strip()):
+            element = parent
+        following = element.getnext()
+        if (following is None or not isinstance(following.tag, str)
+                or (element.tail or "").strip()):
+            continue
+        first = next((node for node in following.iter()
+                      if isinstance(node.tag, str) and node.text and node.text.strip()), None)
+        if first is None or not first.text.lstrip()[0].islower():
+            continue
+        first.text = letter + first.text.lstrip()
+        parent = element.getparent()
+        if parent is not None:
+            previous = element.getprevious()
+            if element.tail and previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            elif element.tail:
+                parent.text = (parent.text or "") + element.tail
+            parent.remove(element)
+
+
 def trafilatura_blocks(sel: Selector, url: str, prune: Sequence[str] = ()) -> list[Block]:
     """Body blocks found by trafilatura: both its precision and its balanced mode, no comments.
 
@@ -535,13 +613,15 @@ def trafilatura_blocks(sel: Selector, url: str, prune: Sequence[str] = ()) -> li
     keeps only the first paragraphs, or drops a lede or quoted paragraphs,
     keeps them. When precision finds nothing (old table layouts), the balanced
     reading is kept only if it finds at least :data:`MIN_RETRY_CHARS` of text
-    (else it returns menus). Headings become subheadings (the ``<h1>``
+    (else it returns menus). Drop caps set apart are first joined to their word
+    (:func:`join_drop_caps`). Headings become subheadings (the ``<h1>``
     headline is dropped), list items list items, the rest paragraphs;
     boilerplate (:mod:`~newsdiffs.extract.boilerplate`) is dropped.
     """
     from .boilerplate import drop_boilerplate
     from .recall import merge_modes, text_length
 
+    join_drop_caps(sel.root)
     precise = _trafilatura_reading(sel, url, prune, precision=True)
     balanced = _trafilatura_reading(sel, url, prune, precision=False)
     if not precise:
@@ -697,7 +777,7 @@ class GenericExtractor(Extractor):
     """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
 
     name = "generic"
-    version = "2"
+    version = "3"
 
     def extract(self, html: str | bytes, url: str) -> ArticleItem:
         sel = parse_html(html)

@@ -9,8 +9,10 @@ newsletter sign-ups and the sign-in gate sit in ``<figure>``, ``<aside>`` and
 
 **Frontend layout** (about 2014-2021): the direct children of
 ``div.content__article-body[itemprop="articleBody"]``; rich links are
-``<aside>`` elements, the "Topics" block a ``div.submeta``. Photo essays put each
-photo's caption in a list right after the photo: those lists are captions.
+``<aside>`` elements, the "Topics" block a ``div.submeta``. Photo essays set each
+photo's caption as a list right after the photo (``figure.element-image--photo-essay``):
+there the captions are written as part of the story (who is shown, where, what
+happened), so they are kept, as paragraphs. Captions of other photos are not.
 
 Dates come from ``article:published_time`` / ``article:modified_time`` (the
 Guardian's web publication and last-modified times), else JSON-LD, else the
@@ -75,10 +77,10 @@ BODY = (
 BODY_TAGS = frozenset({"p", "h2", "h3", "ul", "ol", "blockquote"})
 NOT_BODY = (
     "figure, figcaption, aside, gu-island, .submeta, .after-article, .element-rich-link, "
-    '[data-component="rich-link"], [data-spacefinder-role], #sign-in-gate, '
-    # Photo essays caption each photo with the list that follows it.
-    'figure[class*="photo-essay"] + ul'
+    '[data-component="rich-link"], [data-spacefinder-role], #sign-in-gate'
 )
+#: A photo essay's photo: the list right after it is that photo's caption (story text).
+PHOTO_ESSAY_FIGURE = "photo-essay"
 #: Contributor links: both layouts mark them rel=author.
 AUTHORS = (
     '[data-gu-name="meta"] a[rel="author"]',
@@ -94,11 +96,20 @@ NOT_ARTICLE_PAGES = (
 )
 
 
+def _is_photo_essay_caption(element: Selector) -> bool:
+    """Whether a body list is the caption of the photo-essay photo just before it."""
+    if element.root.tag != "ul":
+        return False
+    previous = element.root.getprevious()
+    return (previous is not None and previous.tag == "figure"
+            and PHOTO_ESSAY_FIGURE in (previous.get("class") or ""))
+
+
 class GuardianExtractor(SiteExtractor):
     """Guardian articles in the current (dotcom-rendering) and frontend layouts."""
 
     name = "guardian"
-    version = "2"
+    version = "3"
     domains = GUARDIAN_DOMAINS
     headline = (
         '[data-gu-name="headline"] h1', "h1.content__headline", 'h1[itemprop="headline"]', "h1",
@@ -118,11 +129,14 @@ class GuardianExtractor(SiteExtractor):
         if container is None:
             return []
         skip = skipper(container, NOT_BODY)
-        return [
-            block
-            for child in body_children(container, BODY_TAGS, skip)
-            for block in without_promos(segment_blocks(child, skip))
-        ]
+        blocks: list[Block] = []
+        for child in body_children(container, BODY_TAGS, skip):
+            segments = segment_blocks(child, skip)
+            if _is_photo_essay_caption(child):
+                blocks.extend(Block(s.text) for s in segments)
+            else:
+                blocks.extend(without_promos(segments))
+        return blocks
 
     def byline(self, sel: Selector, ld: dict) -> str | None:
         return (

@@ -69,7 +69,7 @@ class NPRExtractor(LayoutExtractor):
     """NPR stories (``#storytext`` layout)."""
 
     name = "npr"
-    version = "2"
+    version = "3"
     domains = NPR_DOMAINS
     layouts = LAYOUTS
     prune = (NOT_BODY, ".storytitle, #story-meta, .story-tools, .slug-wrap")

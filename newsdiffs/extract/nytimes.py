@@ -116,7 +116,7 @@ class NYTimesExtractor(SiteExtractor):
     """New York Times articles in the current and story-body layouts."""
 
     name = "nytimes"
-    version = "2"
+    version = "3"
     domains = NYT_DOMAINS
     headline = (
         'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",

@@ -27,11 +27,12 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector
 
 from ..items import Block
-from ..normalize import collapse_whitespace
+from ..normalize import collapse_whitespace, decode_entities
 from .boilerplate import boilerplate_class, is_rail_heading
 
 #: Words a block needs to count as a paragraph of story.
@@ -95,9 +96,10 @@ def merge_modes(precise: Sequence[Block], balanced: Sequence[Block]) -> list[Blo
 
     Blocks of ``balanced`` not in ``precise`` form runs between the shared
     blocks; a run that is not a rail (:func:`is_rail_run`) gives its prose
-    paragraphs. The result follows the balanced order. When the two share no
-    block the longer reading is taken (filtered the same way when it is the
-    balanced one).
+    paragraphs. The result follows the balanced order. When the two modes split
+    a paragraph differently, it is kept once, whole, where its pieces were.
+    When the two share no block the longer reading is taken (filtered the same
+    way when it is the balanced one).
     """
     if not balanced:
         return list(precise)
@@ -108,23 +110,38 @@ def merge_modes(precise: Sequence[Block], balanced: Sequence[Block]) -> list[Blo
         return [b for b in balanced if is_prose(b) or b.kind == "subheading"]
     out: list[Block] = []
     run: list[Block] = []
+    # The two modes sometimes split one paragraph differently (at an empty <strong>, a
+    # <br>): a piece of a paragraph the other reading has whole is never added again.
+    whole = [b.text for b in balanced] + [b.text for b in precise]
+
+    def is_piece(block: Block) -> bool:
+        return any(block.text in text and block.text != text for text in whole)
 
     def close_run() -> None:
         lede = run[-1] if run and not out else None  # the run right above the story
         if run and not is_rail_run(run, lede=lede is not None):
-            out.extend(b for b in run if is_prose(b, lede=b is lede))
+            out.extend(b for b in run if is_prose(b, lede=b is lede) and not is_piece(b))
         run.clear()
 
+    in_balanced = {b.text for b in balanced}
     for block in balanced:
         if block.text in kept:
             close_run()
             out.append(block)
+            continue
+        # A piece of a precision paragraph the balanced reading split: the whole one, here.
+        whole_one = next((b for b in precise if b.text not in in_balanced
+                          and block.text in b.text and b not in out), None)
+        if whole_one is not None:
+            close_run()
+            out.append(whole_one)
         else:
             run.append(block)
     close_run()
-    # Precision blocks the balanced reading lacks (rare) are kept, at the end.
+    # Precision blocks the balanced reading lacks (rare) are kept, at the end, unless they
+    # are pieces of a paragraph it has whole.
     seen = {b.text for b in out}
-    out.extend(b for b in precise if b.text not in seen)
+    out.extend(b for b in precise if b.text not in seen and not is_piece(b))
     return out
 
 
@@ -147,8 +164,8 @@ _MARKUP = re.compile(r"<[a-zA-Z/!]")
 
 def _markup_text(value: str) -> list[str]:
     """The paragraphs of a string that may hold HTML (``"<p>One</p><p>Two</p>"``)."""
-    if not _MARKUP.search(value):
-        return [collapse_whitespace(value)] if value.strip() else []
+    if not _MARKUP.search(value):  # text as the page's state holds it: still HTML-escaped
+        return [collapse_whitespace(decode_entities(value))] if value.strip() else []
     from .generic import segment_blocks  # generic imports this module
 
     try:

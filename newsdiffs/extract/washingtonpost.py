@@ -66,7 +66,11 @@ NOT_BODY = (
     "figure, figcaption, aside, nav, button, wp-ad, .inline-content, .interstitial-link, "
     ".author-sig-line-wrapper, .pb-sig-line, .trailer, .extra, .hide-for-print, "
     '[data-qa="interstitial-link"], [data-qa="subscribe-promo"], [data-qa*="newsletter"], '
-    '[data-qa="article-body-ad"], [data-qa*="ad-container"], [data-qa="article-end"]'
+    '[data-qa="article-body-ad"], [data-qa*="ad-container"], [data-qa="article-end"], '
+    # Embedded posts (tweets, Instagram, TikTok ...) quote the platform, not the story.
+    'blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, '
+    'blockquote.tiktok-embed, blockquote.bluesky-embed, blockquote.threads-embed, '
+    '[data-qa="embed-container"], [data-oembed-type], .social-embed'
 )
 #: Author names in the page, current layout first; the last ones are "By ..." lines.
 AUTHORS = (
@@ -88,7 +92,7 @@ class WashingtonPostExtractor(SiteExtractor):
     """Washington Post articles in the current and earlier layouts."""
 
     name = "washingtonpost"
-    version = "2"
+    version = "3"
     domains = WAPO_DOMAINS
     headline = (
         'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
