@@ -41,6 +41,9 @@ def run_archive(db_path: str, settings: ArchiveSettings, *, quiet: bool = False)
         raise click.ClickException(f"cannot archive: {exc}") from None
     if not quiet:
         click.echo(str(report))
+    elif report.failed or report.rate_limited:
+        # Under cron (--quiet) a failed capture is still seen; it is retried by the next run.
+        click.echo(f"Warning: archive: {report} (kept for the next run)", err=True)
 
 
 @cli.command()

@@ -5,6 +5,7 @@ import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import click
 import lxml.html
 import pytest
 from click.testing import CliRunner
@@ -19,6 +20,7 @@ from newsdiffs.archive import (
     request_capture,
 )
 from newsdiffs.cli import cli
+from newsdiffs.cli_archive import run_archive, settings_from_env
 from newsdiffs.items import Block
 from newsdiffs.site import article_dir, build_site
 from newsdiffs.store import Store
@@ -282,3 +284,22 @@ def test_crawl_archive_failures_never_block_storing_and_retries_are_bounded(
     assert "1 captures requested: 1 archived, 0 failed" in back.stdout
     assert [(r["version"], r["status"]) for r in archive_rows(db_path)] == [
         (1, "failed"), (2, "ok")]
+
+
+def test_quiet_archive_still_warns_about_failed_captures(tmp_path, spn, monkeypatch):
+    db = build_demo_db(tmp_path / "q.db")
+    spn.status = 503
+    monkeypatch.setenv("NEWSDIFFS_ARCHIVE_DELAY", "0")
+
+    @click.command()
+    def quiet_run():  # what `crawl --archive --quiet` runs after the crawl
+        run_archive(str(db), settings_from_env(endpoint=spn.endpoint), quiet=True)
+
+    result = CliRunner().invoke(quiet_run, [])
+    assert result.exit_code == 0  # the versions are stored; the captures wait for the next run
+    assert result.stdout == ""
+    assert result.stderr.startswith("Warning: archive: 3 captures requested: 0 archived, "
+                                    "3 failed (kept for the next run)")
+    spn.status = None
+    calm = CliRunner().invoke(quiet_run, [])
+    assert calm.exit_code == 0 and calm.output == ""
