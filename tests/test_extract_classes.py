@@ -36,7 +36,8 @@ def test_every_class_of_issue_11_has_a_case() -> None:
         "washingtonpost-embedded-tweet", "independent-breaking-banner", "generic-related-rail",
         "generic-donation-appeal", "generic-paywall-prompt", "generic-photo-credit",
         "generic-drop-cap", "recall-precision-collapsed-body", "recall-next-data-body",
-        "recall-fusion-body", "recall-jsonld-articlebody",
+        "recall-fusion-body", "recall-jsonld-articlebody", "cnn-newsletter-launch",
+        "nytimes-inbox-promo", "nytimes-storybody-correction", "generic-newsletter-note-and-buttons",
     }  # fmt: skip
     assert wanted <= names
 
@@ -67,3 +68,36 @@ def test_no_kept_block_is_boilerplate(case: Path) -> None:
     for block in clean_blocks(extractor(html, url).body):
         assert boilerplate_class(block.text) is None, block.text
         assert not is_rail_heading(block.text), block.text
+
+
+#: Newsletter, button and follow lines (promos), each beside a story sentence that only looks alike.
+PROMO_LINES = [
+    ("CNN will soon launch Royal News, a weekly newsletter bringing you the inside track on the "
+     "royal family, what they are up to in public and what's happening behind palace walls. "
+     "Sign up here.", "promos"),
+    ("[What you need to know to start the day: Get New York Today in your inbox.]", "promos"),
+    ("Get the Morning Briefing in your inbox.", "promos"),
+    ("Continue Reading", "promos"),
+    ("Continue reading the main story", "promos"),
+    ("FOLLOW US ON SOCIAL MEDIA", "promos"),
+    ("Cet article est paru dans notre newsletter « La lettre éco ». Si vous êtes abonné au "
+     "Monde, vous pouvez vous inscrire à cette lettre quotidienne en suivant ce lien. Chaque "
+     "jour à 12 h 30, vous y retrouverez les informations du Monde.", "promos"),
+    ("Phishing emails that land in your inbox are getting harder to spot, the agency warned on "
+     "Tuesday.", None),
+    ("Get ready for more spam in your inbox, experts said.", None),
+    ("Continue reading to find out how the new timetable changes the early sailings.", None),
+    ("The police asked people to follow the advice on social media and stay at home.", None),
+    ("The weekly newsletter, founded in 1998 by two retired teachers, had 40,000 readers at its "
+     "peak and was printed in a church basement until last spring, when the press broke down. "
+     "Its editors said readers could still sign up for the online edition, which will go on.",
+     None),
+    ("Substack newsletters, which readers subscribe to for a monthly fee, have grown quickly "
+     "since 2020.", None),
+    ("Subscribe to the Morning Briefing newsletter.", "promos"),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted"), PROMO_LINES)
+def test_promo_lines(text: str, wanted: str | None) -> None:
+    assert boilerplate_class(text) == wanted

@@ -72,7 +72,7 @@ class AlJazeeraExtractor(LayoutExtractor):
     """Al Jazeera English stories in the current and 2019 layouts."""
 
     name = "aljazeera"
-    version = "3"
+    version = "4"
     domains = AJ_DOMAINS
     layouts = LAYOUTS
     prune = (

@@ -98,7 +98,7 @@ class APNewsExtractor(LayoutExtractor):
     """AP stories in the current, card and hosted layouts."""
 
     name = "apnews"
-    version = "3"
+    version = "4"
     domains = AP_DOMAINS
     layouts = LAYOUTS
     prune = (NOT_BODY, ".Page-header, .Page-byline, .Page-authors, .Page-footer")

@@ -352,7 +352,7 @@ class BBCExtractor(Extractor):
     """BBC News articles in the current, story-body and classic layouts."""
 
     name = "bbc"
-    version = "3"
+    version = "4"
     domains = BBC_DOMAINS
 
     def extract(self, html: str | bytes, url: str) -> ArticleItem:

@@ -10,9 +10,11 @@ rest. The classes:
 * **gallery**: "[1/5] ... Purchase Licensing Rights", "Photo: AFP", "(Getty Images)" credit lines;
 * **standards**: "Our Standards: The Thomson Reuters Trust Principles.";
 * **banners**: "This is a breaking news story ...", "This story has been updated";
-* **promos**: newsletter "Sign up", "What to know ..." / "Read more:" / "Related:" teasers,
-  "More from ...", "Popular", app download lines, "Follow us on Facebook ..." lines,
-  comment prompts;
+* **promos**: newsletter "Sign up", newsletter launches ending in their call ("... Sign up
+  here."), "[... Get New York Today in your inbox.]", notes that a story first ran in a
+  newsletter, "What to know ..." / "Read more:" / "Related:" teasers, "More from ...",
+  "Popular", app download lines, "Follow us on Facebook ..." lines, "Continue reading"
+  buttons, comment prompts;
 * **appeals**: donation and subscription appeals, paywall prompts ("Get the full story",
   "Start trial", "Already a subscriber?"), letters-to-the-editor solicitations;
 
@@ -78,16 +80,31 @@ PROMOS = _whole(
     r"(?:read|see) more(?: about [^.!?]{0,80}| stories| here)?[.:!]?",
     r"click here to (?:get|download|read|subscribe|sign up)[^.!?]{0,80}[.!]?",
     r"download (?:the|our) [^.!?]{0,40}app[^.!?]{0,80}[.!]?",
-    # newsletter boxes: a short block about a newsletter that asks for a sign-up
+    # newsletter boxes: a short block about a newsletter that asks for a sign-up, in the voice
+    # of a promo (it speaks to the reader, or starts with the call); a story sentence about
+    # newsletters ("newsletters, which readers subscribe to for a fee, ...") does neither
+    r"(?=.{0,200}\b(?:our|your|you|us|here|free|now|today)\b|\s*(?:sign up|subscribe|get|join|"
+    r"receive|suscr\w+|abonn\w+)\b)"
     r"(?=[^.!?]{0,160}\bnewsletters?\b)(?=.{0,160}\b(?:sign up|subscribe|inbox|get up to speed|"
     r"delivered|sent (?:\w+ )?(?:days?|times?|every)|suscri\w+|abonn\w+))[^\n]{0,200}",
     r"[^\n]{0,120}\b(?:free )?sign up(?: now| here)?[.!]?",
+    # a newsletter announced, then the call: "... a weekly newsletter bringing you ... Sign up here."
+    r"[^\n]{0,300}\bnewsletters?\b[^\n]{0,300}[.!?]\s*(?:sign up|subscribe)"
+    r"(?: here| now| today| for free)?[.!]?",
+    # "[What you need to know to start the day: Get New York Today in your inbox.]"
+    r"\[?(?:[^\n\]]{0,100}[:.]\s*)?get [^.!?\]]{1,60} (?:in|to) your inbox[.!]?\]?",
     r"get [^.!?]{0,60}\bby e-?mail\b[^\n]{0,120}",
     r"you may (?:occasionally )?receive promotional (?:content|offers)[^.!?]{0,80}[.!]?",
     r"(?:posted|published|updated) (?:on |at )?[^.!?]{0,40}\d{4}[^.!?]{0,30}(?:[ap]\.?m\.?)?",
     # social follow lines: "Follow us on Facebook, Twitter and Instagram."
     r"follow (?:us|[^.!?]{1,60}) on (?:facebook|twitter|x|instagram|youtube|tiktok|linkedin|"
-    r"threads|bluesky|whatsapp|telegram|google news|apple news|flipboard)\b[^.!?]{0,120}[.!]?",
+    r"threads|bluesky|whatsapp|telegram|google news|apple news|flipboard|social media)\b"
+    r"[^.!?]{0,120}[.!]?",
+    # a "Continue reading" button left in the text
+    r"continue reading(?: the (?:main )?(?:story|article))?(?: below)?[.\u2026]*",
+    # the note that a story first ran in a newsletter, with how to subscribe
+    r"(?:this (?:article|story) (?:first )?(?:appeared|ran) in|cet article est paru dans) "
+    r"(?:our|notre|the) [^.!?]{0,40}newsletter\b[^\n]{0,400}",
     # the comment form's notices (an author's own "Tell us in the comments" line is kept)
     r"you must (?:confirm your (?:public )?display name|be logged in|sign in) (?:before|to) "
     r"comment(?:ing)?[^\n]{0,80}",

@@ -96,7 +96,7 @@ class CNNExtractor(SiteExtractor):
     """CNN articles in the current, zone, CNN Money and classic layouts."""
 
     name = "cnn"
-    version = "3"
+    version = "4"
     domains = CNN_DOMAINS
     headline = (
         'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",

@@ -122,7 +122,7 @@ class ConfiguredExtractor(Extractor):
     """
 
     name = "configured"
-    version = "3"
+    version = "4"
 
     def __init__(self, body: str | None = None, title: str | None = None,
                  exclude: str | None = None) -> None:

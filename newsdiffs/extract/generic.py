@@ -777,7 +777,7 @@ class GenericExtractor(Extractor):
     """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
 
     name = "generic"
-    version = "3"
+    version = "4"
 
     def extract(self, html: str | bytes, url: str) -> ArticleItem:
         sel = parse_html(html)

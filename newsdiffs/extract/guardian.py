@@ -109,7 +109,7 @@ class GuardianExtractor(SiteExtractor):
     """Guardian articles in the current (dotcom-rendering) and frontend layouts."""
 
     name = "guardian"
-    version = "3"
+    version = "4"
     domains = GUARDIAN_DOMAINS
     headline = (
         '[data-gu-name="headline"] h1', "h1.content__headline", 'h1[itemprop="headline"]', "h1",

@@ -74,7 +74,7 @@ class IndependentExtractor(LayoutExtractor):
     """The Independent's stories, current and 2020 (AMP) layouts."""
 
     name = "independent"
-    version = "3"
+    version = "4"
     domains = INDEPENDENT_DOMAINS
     layouts = LAYOUTS
     prune = (NOT_BODY, "header#articleHeader, .comments, #comments")

@@ -69,7 +69,7 @@ class NPRExtractor(LayoutExtractor):
     """NPR stories (``#storytext`` layout)."""
 
     name = "npr"
-    version = "3"
+    version = "4"
     domains = NPR_DOMAINS
     layouts = LAYOUTS
     prune = (NOT_BODY, ".storytitle, #story-meta, .story-tools, .slug-wrap")

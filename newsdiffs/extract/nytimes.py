@@ -13,7 +13,9 @@ are not body.
 **Story-body layout** (about 2014-2018): every body paragraph is a
 ``.story-body-text`` element inside ``article#story``; ads, photos and
 newsletter boxes sit between them. Reporting credits and notes are the
-``.story-notes`` of the story footer.
+``.story-notes`` of the story footer; corrections and editors' notes, the
+``#addenda`` after the story, are kept as the last paragraphs, as in the
+current layout.
 
 The byline comes from the ``author`` meta tag (old pages), the author names in
 the page, JSON-LD, else the ``byl`` meta tag ("By ..."). When a page yields no
@@ -80,6 +82,8 @@ CORRECTIONS = (
 
 STORY_BODY_TEXT = "article#story .story-body-text, #story .story-body-text"
 STORY_NOTES = "footer.story-footer .story-notes p"
+#: Corrections and editors' notes of this layout: "Correction: <date>" and the note, one block each.
+STORY_ADDENDA = "#addenda .story-addendum"
 STORY_NOT_BODY = "figure, figcaption, .ad, .newsletter-signup, .visually-hidden"
 
 #: Author names in the page (current layout, then story-body layout).
@@ -109,6 +113,7 @@ def _story_body(sel: Selector) -> list[Block]:
         blocks.extend(without_promos(segment_blocks(node, skip)))
     if blocks:
         blocks.extend(Block(text_of(note)) for note in sel.css(STORY_NOTES) if text_of(note))
+        blocks.extend(Block(text_of(note)) for note in sel.css(STORY_ADDENDA) if text_of(note))
     return blocks
 
 
@@ -116,7 +121,7 @@ class NYTimesExtractor(SiteExtractor):
     """New York Times articles in the current and story-body layouts."""
 
     name = "nytimes"
-    version = "3"
+    version = "4"
     domains = NYT_DOMAINS
     headline = (
         'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",

@@ -92,7 +92,7 @@ class ReutersExtractor(SiteExtractor):
     """Reuters articles in the layouts from 2014 to the present."""
 
     name = "reuters"
-    version = "3"
+    version = "4"
     domains = REUTERS_DOMAINS
     headline = (
         'h1[data-testid="Heading"]', 'h1[class*="Headline-headline"]', "h1.ArticleHeader_headline",

@@ -92,7 +92,7 @@ class WashingtonPostExtractor(SiteExtractor):
     """Washington Post articles in the current and earlier layouts."""
 
     name = "washingtonpost"
-    version = "3"
+    version = "4"
     domains = WAPO_DOMAINS
     headline = (
         'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
