@@ -3,9 +3,11 @@
 Extraction is excluded: items are built in memory and pushed through
 validate -> normalise -> store, built the Scrapy way (``get_crawler``), on a
 database that already tracks the articles. Goal: >= 2,000 unchanged items/s.
-A cProfile top 10 of the unchanged run is printed (``--profile``).
+A cProfile top 10 of the unchanged run is printed (``--profile``), and the time
+per item of each stage. ``--full``: every commit synced (``PRAGMA synchronous=FULL``,
+the setting before this bench's figures were first met).
 
-    python bench/pipeline.py [--profile]
+    python bench/pipeline.py [--profile] [--full]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
+import newsdiffs.store
 from newsdiffs.items import ArticleItem, Block
 from pipelines.normalise import NormalisePipeline
 from pipelines.store import StorePipeline
@@ -62,33 +65,53 @@ def chain(db: Path):
               for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
     stages[-1].open_spider()
 
+    #: Seconds spent in each stage by the last batch (the per-item cost breakdown).
+    spent: dict[str, float] = {}
+
     def run(batch: list[ArticleItem]) -> float:
-        started = time.perf_counter()
+        clock = time.perf_counter
+        totals = [0.0] * len(stages)
+        started = clock()
         for item in batch:
             try:
-                for stage in stages:
-                    item = stage.process_item(item)
+                for i, stage in enumerate(stages):
+                    before = clock()
+                    try:
+                        item = stage.process_item(item)
+                    finally:
+                        totals[i] += clock() - before
             except DropItem:
                 pass
-        return time.perf_counter() - started
+        elapsed = clock() - started
+        spent.clear()
+        spent.update({type(stage).__name__: t for stage, t in zip(stages, totals, strict=True)})
+        return elapsed
 
+    run.spent = spent  # type: ignore[attr-defined]
     return run, stages[-1], crawler.stats
 
 
 def run(profile: bool = False) -> dict[str, float]:
     n = gen.scaled(2000, 50)
     with tempfile.TemporaryDirectory() as tmp:
-        feed, store, stats = chain(Path(tmp) / "bench.db")
-        if "--normal" in sys.argv:
-            store.store.db.execute("PRAGMA synchronous=NORMAL")
+        synchronous = newsdiffs.store.SYNCHRONOUS
+        if "--full" in sys.argv:  # every commit synced (before: PRAGMA synchronous=NORMAL)
+            newsdiffs.store.SYNCHRONOUS = "FULL"
+        try:
+            feed, store, stats = chain(Path(tmp) / "bench.db")
+        finally:
+            newsdiffs.store.SYNCHRONOUS = synchronous
         new_s = feed(items(n, 0, "2026-01-01T00:00:00Z"))
         second, third = items(n, 0, "2026-01-01T01:00:00Z"), items(n, 1, "2026-01-01T02:00:00Z")
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
+        cpu = time.process_time()
         unchanged_s = feed(second)
+        cpu = time.process_time() - cpu
         if profiler:
             profiler.disable()
+        breakdown = {name: 1e6 * t / n for name, t in feed.spent.items()}
         changed_s = feed(third)
         store.close_spider()
         counted = stats.get_stats()
@@ -104,6 +127,9 @@ def run(profile: bool = False) -> dict[str, float]:
     ok = figures["pipeline_unchanged_items_s"] >= GOAL_UNCHANGED
     print(f"pipeline: {figures['pipeline_unchanged_items_s']:,} unchanged items/s "
           f"(goal >= {GOAL_UNCHANGED:,}: {'ok' if ok else 'MISSED'})")
+    print("  unchanged, per item: " + ", ".join(f"{k} {v:.0f} us" for k, v in breakdown.items())
+          + f"; CPU {1e6 * cpu / n:.0f} us of {1e6 * unchanged_s / n:.0f} us"
+          + (" (under cProfile)" if profiler else ""))
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(10)

@@ -51,22 +51,25 @@ def dispatcher_spider(name: str, settings, arguments: dict[str, str]):
 def distributed_crawl(redis_url: str, spiders: list[str], settings: dict,
                       spider_args: dict, quiet: bool) -> None:
     """``newsdiffs crawl --redis URL``: the spiders as crawlers of a shared queue (no lock and
-    no database on this machine), until stopped or idle for ``NEWSDIFFS_REDIS_IDLE_CLOSE``."""
-    from .config import BadSetting
-    from .crawl import run_spiders
+    no database on this machine), until stopped (Ctrl-C, SIGTERM: exit status 0) or idle for
+    ``NEWSDIFFS_REDIS_IDLE_CLOSE``. Prints what the crawlers did: pages fetched, checks
+    queued for ``newsdiffs ingest`` (which prints what it stored)."""
+    from pipelines.distributed import run_crawlers
 
-    _client(redis_url)  # one clear line when Redis cannot be reached
+    from .config import BadSetting
+
+    _client(redis_url).close()  # one clear line when Redis cannot be reached
     settings = {**settings, "NEWSDIFFS_REDIS_URL": redis_url}
     try:
-        result = run_spiders(spiders, settings, spider_args, quiet=quiet)
+        summary, problems = run_crawlers(spiders, settings, spider_args, quiet=quiet)
     except BadSetting as exc:
         raise BadValue(str(exc)) from None
     except KeyError as exc:
         raise BadValue(str(exc.args[0])) from None
     if not quiet:
-        click.echo(result.summary)
-    if result.problems:
-        click.echo(f"Error: the crawl failed: {', '.join(result.problems)}", err=True)
+        click.echo(f"crawler: {summary}")
+    if problems:
+        click.echo(f"Error: the crawl failed: {', '.join(problems)}", err=True)
         click.get_current_context().exit(1)
 
 
@@ -99,12 +102,20 @@ def dispatch(db_path: str, redis_url: str, prefix: str, spiders: tuple[str, ...]
 
     Example: newsdiffs dispatch --redis redis://10.0.0.5:6379/0 --db newsdiffs.db
     """
+    import redis
     from scrapy_redis.queue import PriorityQueue
 
     from pipelines import redis_json
 
     from .crawl import chosen_spiders, project_settings
-    from .distributed import DispatchFrontier, Keys, RoundInProgress, index_tracked, start_round
+    from .distributed import (
+        DispatchFrontier,
+        Keys,
+        RoundInProgress,
+        index_tracked,
+        redis_error_text,
+        start_round,
+    )
     from .store import Store
     from .urls import SpiderArgError, validate_spider_args
 
@@ -140,17 +151,26 @@ def dispatch(db_path: str, redis_url: str, prefix: str, spiders: tuple[str, ...]
         except RoundInProgress as exc:
             click.echo(f"not dispatched: {exc}")
             click.get_current_context().exit(3)
-        result.tracked = index_tracked(store, client, keys)
-        for name in names:
-            spider = dispatcher_spider(name, settings, spider_args)
-            spider._frontier = DispatchFrontier(store, client, keys, result.round)
-            queue = PriorityQueue(client, spider, keys.requests("%(spider)s"), redis_json)
-            count = 0
-            for request in spider.round_requests(now or now_iso()):
-                queue.push(request)
-                count += 1
-                result.due += "article_url" in request.meta
-            result.requests[name] = count
+        except redis.RedisError as exc:
+            raise click.ClickException(f"lost Redis at {redis_url}: "
+                                       f"{redis_error_text(exc)}") from None
+        try:
+            result.tracked = index_tracked(store, client, keys)
+            for name in names:
+                spider = dispatcher_spider(name, settings, spider_args)
+                spider._frontier = DispatchFrontier(store, client, keys, result.round)
+                queue = PriorityQueue(client, spider, keys.requests("%(spider)s"), redis_json)
+                count = 0
+                for request in spider.round_requests(now or now_iso()):
+                    queue.push(request)
+                    count += 1
+                    result.due += "article_url" in request.meta
+                result.requests[name] = count
+        except redis.RedisError as exc:
+            raise click.ClickException(
+                f"lost Redis at {redis_url} in round {result.round}: {redis_error_text(exc)} "
+                "(what was queued stays; `newsdiffs dispatch --force` starts a full round)"
+            ) from None
     click.echo(f"dispatched {result.summary()}")
 
 
@@ -179,11 +199,13 @@ def ingest(db_path: str, redis_url: str, prefix: str, batch: int, consumer: str 
 
     Example: newsdiffs ingest --redis redis://10.0.0.5:6379/0 --db newsdiffs.db
     """
+    import redis
+
     from pipelines.store import StorePipeline
 
     from .config import BadSetting, check_settings
     from .crawl import project_settings
-    from .distributed import Keys
+    from .distributed import IngestStats, Keys, redis_error_text, wait_for_redis
     from .distributed import ingest as run_ingest
     from .lock import AlreadyLocked, CrawlLock, LockFailed, lock_path
     from .store import Store
@@ -203,26 +225,30 @@ def ingest(db_path: str, redis_url: str, prefix: str, batch: int, consumer: str 
                                    ) from None
     except LockFailed as exc:
         raise click.ClickException(str(exc)) from None
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    stopping: list[int] = []
+
+    def stop_soon(signum: int, frame) -> None:
+        # Finish the batch in hand, then stop; a second signal stops at once (the batch
+        # is then neither stored nor acknowledged, and is read again on the next start).
+        stopping.append(signum)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    signal.signal(signal.SIGINT, stop_soon)
+    signal.signal(signal.SIGTERM, stop_soon)
     try:
         store = Store(db_path)
     except StoreError as exc:
         lock.release()
         raise click.ClickException(str(exc)) from None
-    counts: dict[str, int] = {}
-
-    class Stats:
-        def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-            counts[key] = counts.get(key, start) + count
-
-    recorder = StorePipeline(db_path, Stats(), settings.getdict("NEWSDIFFS_SCHEDULE"),
+    stats = IngestStats()
+    recorder = StorePipeline(db_path, stats, settings.getdict("NEWSDIFFS_SCHEDULE"),
                              keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
     recorder.store = store
     idle_since = [time.monotonic()]
     last_report = [0.0]
 
-    def stop(stats, idle: bool) -> bool:
+    def stop(_, idle: bool) -> bool:
         if not idle:
             idle_since[0] = time.monotonic()
         return bool(stopping) or (until_idle is not None
@@ -234,60 +260,29 @@ def ingest(db_path: str, redis_url: str, prefix: str, batch: int, consumer: str 
             click.echo(stats.summary())
 
     try:
-        stats = run_ingest(store, client, keys, recorder.store_item,
+        while True:
+            try:
+                run_ingest(store, client, keys, recorder.store_item,
                            consumer=consumer or socket.gethostname(), batch=batch,
-                           stop=stop, report=report)
+                           stop=stop, report=report, stats=stats)
+                break
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                # A Redis restart is waited out: items read and not acknowledged are read
+                # again (and skipped if their transaction had committed).
+                click.echo(f"lost Redis at {redis_url}: {redis_error_text(exc)}; trying again "
+                           "every 5 s", err=True)
+                if not wait_for_redis(redis_url, lambda: bool(stopping)):
+                    break
+                click.echo(f"Redis at {redis_url} is back", err=True)
     except StoreError as exc:
         raise click.ClickException(f"{exc} (the batch was not stored nor acknowledged; "
                                    "it is read again on the next start)") from None
+    except redis.RedisError as exc:
+        raise click.ClickException(f"Redis at {redis_url}: {redis_error_text(exc)} (items not "
+                                   "acknowledged are read again on the next start)") from None
     finally:
         store.close()
         lock.release()
-    outcomes = ", ".join(f"{k.removeprefix('newsdiffs/')} {v}" for k, v in sorted(counts.items()))
-    click.echo(f"{stats.summary()}; {outcomes or 'nothing stored'} (pid {os.getpid()})")
+    click.echo(f"{stats.summary()} (pid {os.getpid()}"
+               + (", stopped by a signal)" if stopping else ")"))
 
-
-#: The packages of the project that a Scrapyd egg carries.
-EGG_PACKAGES = ("newsdiffs", "spiders", "pipelines")
-
-
-def build_egg(out: Path, version: str) -> Path:
-    """A Scrapyd egg of the project code (its dependencies are installed on each machine)."""
-    import zipfile
-
-    root = Path(__file__).resolve().parents[1]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as egg:
-        for package in EGG_PACKAGES:
-            for path in sorted((root / package).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                    egg.write(path, path.relative_to(root).as_posix())
-        egg.writestr("EGG-INFO/PKG-INFO",
-                     f"Metadata-Version: 2.1\nName: newsdiffs\nVersion: {version}\n")
-        egg.writestr("EGG-INFO/entry_points.txt", "[scrapy]\nsettings = newsdiffs.settings\n")
-        egg.writestr("EGG-INFO/top_level.txt", "\n".join(EGG_PACKAGES) + "\n")
-        egg.writestr("EGG-INFO/not-zip-safe", "\n")
-    return out
-
-
-@cli.command()
-@click.argument("out", type=click.Path(dir_okay=False), default="dist/newsdiffs.egg")
-@click.option("--version", "version", default=None,
-              help="Version of the egg (default: the package version and the time).")
-def egg(out: str, version: str | None) -> None:
-    """Build the egg to deploy on Scrapyd (README "Running on many machines").
-
-    Example: newsdiffs egg && curl http://crawler1:6800/addversion.json
-    -F project=newsdiffs -F version=1 -F egg=@dist/newsdiffs.egg
-    """
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as package_version
-
-    if version is None:
-        try:
-            base = package_version("newsdiffs")
-        except PackageNotFoundError:
-            base = "0"
-        version = f"{base}.{time.strftime('%Y%m%d%H%M%S', time.gmtime())}"
-    path = build_egg(Path(out), version)
-    click.echo(f"{path} (version {version})")

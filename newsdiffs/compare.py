@@ -10,9 +10,11 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import filterfalse
 
 from .items import Block
 from .normalize import clean_text
+from .schedule import Policy
 from .times import in_words
 
 #: Titles that mark an error or consent page served with status 200.
@@ -32,8 +34,15 @@ _LEAK = re.compile(
 )
 
 
+def _may_leak(text: str) -> bool:
+    """False when ``text`` cannot hold a leak: every one has a "<" or a '="' (no regex run)."""
+    return "<" in text or '="' in text
+
+
 def markup_leak(text: str) -> str | None:
     """The first piece of leaked HTML markup in ``text``, or ``None``."""
+    if not _may_leak(text):
+        return None
     m = _LEAK.search(text)
     return m.group(0) if m else None
 
@@ -55,10 +64,20 @@ _WORD = re.compile(r"[^\W\d_]+")
 _SCRAMBLE_SAMPLE = 4000
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``_WORD.findall(text)`` (not in order), faster: a token between spaces
+    made only of letters is one word as it is; the regex reads only the other tokens."""
+    tokens = text.split()
+    letters = list(filter(str.isalpha, tokens))  # letters are word characters, not digits or "_"
+    if len(letters) == len(tokens):
+        return letters
+    return letters + _WORD.findall(" ".join(filterfalse(str.isalpha, tokens)))
+
+
 def common_word_share(text: str) -> float:
     """Share of the words in ``text`` that are among the most common words of its language."""
-    words = _WORD.findall(text.casefold())
-    return sum(w in _COMMON_WORDS for w in words) / len(words) if words else 0.0
+    words = _words(text.casefold())
+    return sum(map(_COMMON_WORDS.__contains__, words)) / len(words) if words else 0.0
 
 
 def shift_characters(text: str, by: int) -> str:
@@ -75,36 +94,115 @@ def looks_scrambled(text: str) -> bool:
     ("Ebt jtu" for "Das ist"); storing it would record a complete rewrite.
     """
     sample = text[:_SCRAMBLE_SAMPLE]
-    if len(_WORD.findall(sample)) < 30 or common_word_share(sample) >= 0.05:
+    folded = sample.casefold()
+    # Quick answer for most prose: each token between spaces that is a common word is one
+    # (common words are letters only), and there are at most len/2 + 1 words: enough of
+    # them already means a share >= 0.05 (or fewer than 30 words): not scrambled.
+    if sum(map(_COMMON_WORDS.__contains__, folded.split())) >= 0.05 * (len(folded) // 2 + 1):
+        return False
+    if len(_words(sample)) < 30:
+        return False
+    words = _words(folded)
+    if sum(map(_COMMON_WORDS.__contains__, words)) >= 0.05 * len(words):
         return False
     return max(common_word_share(shift_characters(sample, by)) for by in (-1, 1)) >= 0.15
 
 
 def validation_problem(
-    *, http_status: int, title: str, body: list[Block], error: str | None, min_body_chars: int
+    *, http_status: int, title: str, body: list[Block], error: str | None, min_body_chars: int,
+    cleaned: bool = False,
 ) -> str | None:
-    """Why an extracted item must not become a version, or ``None`` when it is fine."""
+    """Why an extracted item must not become a version, or ``None`` when it is fine.
+
+    ``cleaned``: title and body are cleaned already (:func:`newsdiffs.revision.clean_item`),
+    so they are measured as they are instead of being cleaned a second time.
+    """
     if error:
         return error
     if http_status >= 400:
         return f"HTTP {http_status}"
-    title = clean_text(title)
+    if not cleaned:
+        title = clean_text(title)
     if not title:
         return "no title"
     if ERROR_TITLES.search(title):
         return f"error or consent page: {title[:80]}"
-    body_chars = sum(len(clean_text(b.text)) for b in body)
+    body_chars = sum(len(b.text if cleaned else clean_text(b.text)) for b in body)
     if body_chars == 0:
         return "empty body"
     if body_chars < min_body_chars:
         return f"near-empty body ({body_chars} chars < {min_body_chars})"
-    for text in [title, *(b.text for b in body)]:
-        leak = markup_leak(text)
-        if leak:
-            return f"markup in extracted text: {leak!r}"
+    # One search over every field: "<>" between them ends any tag-shaped match, so the
+    # first leak found is the first one of title, then each block in order.
+    texts = [title, *(b.text for b in body)]
+    leak = markup_leak("\n<>\n".join(texts)) if _may_leak("\n".join(texts)) else None
+    if leak:
+        return f"markup in extracted text: {leak!r}"
     if looks_scrambled(" ".join(b.text for b in body)):
         return "scrambled body text (characters shifted, as some paywalls serve it)"
     return None
+
+
+# -- What a check is, and what it does to the article ------------------------------
+
+#: The kinds of check (:func:`classify`): no page read because the stored one still
+#: stands (HTTP 304), the article now leads elsewhere, nothing usable was read, or a page.
+NOT_MODIFIED, REDIRECTED, FAILED, PAGE = "not_modified", "redirected", "failed", "page"
+
+
+def reads_page(http_status: int | None, redirected_to: str | None) -> bool:
+    """Whether a fetch has a page to read: not a 304, not a note that the article moved."""
+    return http_status != 304 and not redirected_to
+
+
+def classify(*, http_status: int | None, redirected_to: str | None, error: str | None,
+             tracked: bool) -> tuple[str, str | None]:
+    """The kind of a check and, for :data:`FAILED`, why: the one place that tells them apart.
+
+    A 304 or a move is about the stored article (``tracked``); one for an
+    article that is not stored (any more) read nothing and is a failed check.
+    """
+    if http_status == 304 and tracked:
+        return NOT_MODIFIED, None
+    if redirected_to and tracked:
+        return REDIRECTED, None
+    if error:
+        return FAILED, error
+    if http_status == 304:
+        return FAILED, "HTTP 304 (not modified) for an article that is not stored"
+    if redirected_to:
+        return FAILED, f"redirected to {redirected_to}, for an article that is not stored"
+    return PAGE, None
+
+
+#: What a check did, for :func:`next_state`.
+SEEN, GONE, MOVED, HELD, STORED = "seen", "gone", "moved", "held", "stored"
+
+
+def next_state(done: str, *, policy: Policy, now: datetime, quiet_since: datetime,
+               gone_in_a_row: int = 0, rule: ConfirmRule | None = None
+               ) -> tuple[datetime | None, str]:
+    """``(next check, status)`` of an article after a check (``None``: not checked again).
+
+    ``done`` is :data:`SEEN` (the article read unchanged, not modified, or not read:
+    a failed check), :data:`GONE` (the ``gone_in_a_row``-th 404/410 in a row),
+    :data:`MOVED` (it leads to another article), :data:`HELD` (a text held for
+    confirmation: due again after ``rule.recheck_after``) or :data:`STORED` (a new
+    version: the quiet period starts again). ``quiet_since`` is the last change, or
+    the first sighting.
+    """
+    if done == SEEN:
+        moment = policy.next_check(now, quiet_since)
+        return (moment, "active") if moment else (None, "finished")
+    if done == STORED:
+        return policy.next_check(now, now), "active"
+    if done == GONE:
+        return policy.next_gone_check(now, gone_in_a_row), "gone"
+    if done == MOVED:
+        return None, "finished"
+    if done == HELD:
+        return now + (rule or ConfirmRule()).recheck_after, "active"
+    raise ValueError(f"unknown check result {done!r}")
 
 
 def outcome_for(latest_hash: str | None, new_hash: str) -> str:

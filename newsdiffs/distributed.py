@@ -23,11 +23,12 @@ died) is stored once: ``ingest`` writes the id in the transaction that stores
 the check and skips ids it has (table ``ingested_items``).
 
 A crawler takes a request from the queue and notes it in its own ``inflight``
-hash in one step (a Lua script), removes it when the request is fully
-processed (its items are on the stream, its follow-up requests queued), and
-keeps an ``alive`` key with a short expiry. When a crawler dies (its key
-expires) another crawler, or the next ``dispatch``, puts its in-flight
-requests back in the queue.
+hash in one step (a Lua script), and removes it in the same Redis transaction
+that puts the request's last item on the stream (or, for a request with no
+item, once its follow-up requests are queued), and keeps an ``alive`` key
+with a short expiry. When a crawler dies (its key expires) another crawler,
+or the next ``dispatch``, puts its in-flight requests back in the queue: only
+requests whose result never reached the stream are fetched again.
 
 This module is plain Python (redis-py, no Scrapy); the Scrapy side is
 ``pipelines.distributed``.
@@ -40,8 +41,11 @@ import hashlib
 import json
 import logging
 import os
+import re
+import secrets
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
@@ -69,14 +73,42 @@ class RoundInProgress(Exception):
     """The previous round's work is not finished: ``dispatch`` starts no new one."""
 
 
+def redis_error_text(exc: Exception) -> str:
+    """redis-py's error in the words of the system ("Connection refused")."""
+    text = str(exc).strip()
+    match = re.fullmatch(r"Error -?\d+ connecting to \S+?\. (.+?)\.?", text)
+    return match[1] if match else text.rstrip(".") or type(exc).__name__
+
+
 def connect(url: str) -> redis.Redis:
     """A client for ``redis://host:port/db``, checked with a PING."""
     try:
-        client = redis.Redis.from_url(url, socket_timeout=30, health_check_interval=30)
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
+                                      health_check_interval=30)
         client.ping()
     except (ValueError, redis.RedisError) as exc:
-        raise RedisUnavailable(f"cannot reach Redis at {url}: {exc}") from None
+        raise RedisUnavailable(f"cannot reach Redis at {url}: {redis_error_text(exc)}") from None
     return client
+
+
+def unreachable(url: str) -> str | None:
+    """Why Redis at ``url`` cannot be used (one line), or ``None`` when it answers."""
+    try:
+        connect(url).close()
+    except RedisUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def wait_for_redis(url: str, give_up: Callable[[], bool], every: float = 5.0) -> bool:
+    """Wait until Redis answers again (``True``), or until ``give_up()`` (``False``)."""
+    while not give_up():
+        if unreachable(url) is None:
+            return True
+        deadline = time.monotonic() + every
+        while time.monotonic() < deadline and not give_up():
+            time.sleep(0.2)
+    return False
 
 
 @dataclass(frozen=True)
@@ -88,6 +120,12 @@ class Keys:
     @property
     def round(self) -> str:
         return f"{self.prefix}:round"
+
+    @property
+    def round_id(self) -> str:
+        """The current round's number and a random token: item ids are made from it, so
+        that a round counter that starts again (Redis lost its data) repeats no id."""
+        return f"{self.prefix}:round:id"
 
     @property
     def stream(self) -> str:
@@ -118,15 +156,15 @@ class Keys:
 
 # -- items on the stream -------------------------------------------------------
 
-def item_id(round_number: int, kind: str, key: str, extra: str = "") -> str:
+def item_id(round_id: int | str, kind: str, key: str, extra: str = "") -> str:
     """The id of an item: the same for the same article (or feed) and round, whoever fetched it."""
-    return hashlib.sha256(f"{round_number}\0{kind}\0{key}\0{extra}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{round_id}\0{kind}\0{key}\0{extra}".encode()).hexdigest()[:32]
 
 
-def check_item_id(round_number: int, item: ArticleItem) -> str:
+def check_item_id(round_id: int | str, item: ArticleItem) -> str:
     """:func:`item_id` of an article check: by the article it is about (a move note apart)."""
     about = item.canonical_url or item.url
-    return item_id(round_number, "check", about, "moved" if item.redirected_to else "")
+    return item_id(round_id, "check", about, "moved" if item.redirected_to else "")
 
 
 def encode_item(item: ArticleItem, item_id_: str, *, keep_html: bool = True) -> dict[str, bytes]:
@@ -199,22 +237,48 @@ class RedisFrontier:
     keeps; ``claim`` takes a URL for the current round; feed checks go to the
     item stream for ``newsdiffs ingest``. ``due`` is empty: ``dispatch`` queues
     the re-checks.
+
+    It also keeps this crawler's ledger of requests taken from the shared
+    queue (fields of its ``inflight`` hash): :meth:`take` notes one,
+    :meth:`push_item` puts an item on the stream and, when it is the last one
+    its request is waiting for, removes the request's entry in the same
+    transaction. The connection is opened on first use (a crawler whose Redis
+    cannot be reached is refused before it needs one).
     """
 
     shared = True
 
-    def __init__(self, client: redis.Redis, keys: Keys, crawler: str, *,
-                 keep_html: bool = True) -> None:
-        self.client = client
+    def __init__(self, client: redis.Redis | str, keys: Keys, crawler: str, *,
+                 spider: str = "", keep_html: bool = True) -> None:
+        self._client = client if isinstance(client, redis.Redis) else None
+        self.url = client if isinstance(client, str) else None
         self.keys = keys
         #: This crawler's name (host and process id): its ``alive`` and ``inflight`` keys.
         self.crawler = crawler
+        self.spider = spider
         self.keep_html = keep_html
-        self._claim = client.register_script(CLAIM_SCRIPT)
+        self._claim = self._take = None
+        #: In-flight entries this process holds (taken, not finished).
+        self.taken: set[str] = set()
+        #: Items of a request on their way to the stream (in the item pipelines).
+        self._pending: Counter[str] = Counter()
+        #: Requests whose callback is still producing items and requests.
+        self._producing: set[str] = set()
 
-    def current_round(self) -> int:
-        """The round ``dispatch`` started last (read each time: a crawler outlives rounds)."""
-        return int(self.client.get(self.keys.round) or 0)
+    @property
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            self._client = connect(self.url or "")
+        return self._client
+
+    @property
+    def inflight_key(self) -> str:
+        return self.keys.inflight(self.spider, self.crawler)
+
+    def current_round(self) -> str:
+        """The id of the round ``dispatch`` started last (:attr:`Keys.round_id`; read each
+        time: a crawler outlives rounds)."""
+        return (self.client.get(self.keys.round_id) or b"0").decode()
 
     def due(self, source: str, now: str, limit: int, *,
             include_finished: bool = False) -> list[dict]:
@@ -232,6 +296,8 @@ class RedisFrontier:
         return {**json.loads(row), "url": url} if row is not None else None
 
     def claim(self, url: str) -> bool:
+        if self._claim is None:
+            self._claim = self.client.register_script(CLAIM_SCRIPT)
         return self._claim(keys=[self.keys.round, self.keys.claims("")], args=[url]) == 1
 
     def feed_checked(self, **row) -> None:
@@ -243,11 +309,87 @@ class RedisFrontier:
         except redis.RedisError as exc:
             raise FrontierError(f"feed check not sent to Redis: {exc}") from None
 
-    def push_item(self, item: ArticleItem) -> str:
-        """Put a check on the stream for ``newsdiffs ingest``; its id."""
+    # -- the ledger of requests taken from the shared queue ---------------------
+
+    def take(self, queue_key: str) -> tuple[str, bytes] | None:
+        """The first request of a queue, noted in this crawler's in-flight hash in the same
+        step: ``(field, request data)``, or ``None`` when the queue is empty."""
+        if self._take is None:
+            self._take = self.client.register_script(POP_SCRIPT)
+        got = self._take(keys=[queue_key, self.inflight_key])
+        if not got:
+            return None
+        field = got[0].decode()
+        self.taken.add(field)
+        return field, got[1]
+
+    def requeue(self, queue_key: str, data: bytes, score: float, field: str | None) -> None:
+        """Queue a request; ``field``: the request it continues (a redirect, a retry),
+        finished in the same transaction."""
+        with self.client.pipeline() as pipe:
+            pipe.zadd(queue_key, {data: score})
+            if field in self.taken:
+                pipe.hdel(self.inflight_key, field)
+            pipe.execute()
+        self._forget(field)
+
+    def producing(self, field: str) -> None:
+        """The callback of request ``field`` started: it is not finished before it ends."""
+        self._producing.add(field)
+
+    def item_coming(self, field: str) -> None:
+        """Request ``field`` produced an item that is on its way through the pipelines."""
+        self._pending[field] += 1
+
+    def produced(self, field: str) -> None:
+        """The callback of request ``field`` ended: finished now if no item is on its way."""
+        self._producing.discard(field)
+        if not self._pending[field]:
+            self.finish([field])
+
+    def push_item(self, item: ArticleItem, field: str | None = None) -> str:
+        """Put a check on the stream for ``newsdiffs ingest``; its id. When it is the last
+        item request ``field`` was waiting for, the request is finished in the same
+        transaction (a crawler killed after it does not fetch the page again)."""
         ident = check_item_id(self.current_round(), item)
-        self.client.xadd(self.keys.stream, encode_item(item, ident, keep_html=self.keep_html))
+        done = field is not None and self._settle(field)
+        with self.client.pipeline() as pipe:
+            pipe.xadd(self.keys.stream, encode_item(item, ident, keep_html=self.keep_html))
+            if done:
+                pipe.hdel(self.inflight_key, field)
+            pipe.execute()
+        if done:
+            self._forget(field)
         return ident
+
+    def item_gone(self, field: str) -> None:
+        """An item of request ``field`` was dropped or failed before the stream."""
+        if self._settle(field):
+            self.finish([field])
+
+    def _settle(self, field: str) -> bool:
+        """One item of ``field`` is settled; whether the request is finished with it."""
+        if self._pending[field] > 0:
+            self._pending[field] -= 1
+        return field in self.taken and not self._pending[field] and field not in self._producing
+
+    def finish(self, fields: Iterable[str]) -> int:
+        """Remove requests from the in-flight hash: they are done (how many)."""
+        done = [f for f in fields if f in self.taken]
+        if done:
+            self.client.hdel(self.inflight_key, *done)
+            for field in done:
+                self._forget(field)
+        return len(done)
+
+    def finish_all(self) -> int:
+        """Every request taken is done (the crawler is idle or closing): remove them all."""
+        return self.finish(list(self.taken))
+
+    def _forget(self, field: str | None) -> None:
+        self.taken.discard(field)  # type: ignore[arg-type]
+        self._pending.pop(field, None)  # type: ignore[arg-type]
+        self._producing.discard(field)  # type: ignore[arg-type]
 
     def heartbeat(self) -> int:
         """Say this crawler is alive; put back the in-flight requests of dead ones (how many)."""
@@ -256,18 +398,43 @@ class RedisFrontier:
 
     def close(self) -> None:
         """Stop saying this crawler is alive (what it still holds is redone after the expiry)."""
+        if self._client is None:
+            return
         try:
-            self.client.delete(self.keys.alive(self.crawler))
+            self._client.delete(self.keys.alive(self.crawler))
         except redis.RedisError:
             pass
 
 
+def crawler_summary(stats: dict, seconds: float | None = None) -> str:
+    """What a crawler did, from its Scrapy stats (summed over its spiders): pages fetched
+    (robots.txt files aside), checks queued for ``newsdiffs ingest`` (and how many of them
+    are failed checks), feeds fetched."""
+    def count(key: str) -> int:
+        value = stats.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    feeds = count("newsdiffs/feed_ok") + count("newsdiffs/feed_failed")
+    trouble = "".join(f", {label} {count(key)}" for key, label in (
+        ("newsdiffs/recovered", "requests of dead crawlers queued again"),
+        ("newsdiffs/store_errors", "not sent to Redis"),
+        ("newsdiffs/item_errors", "pipeline errors"),
+        ("spider_exceptions/count", "spider errors")) if count(key))
+    pages = count("downloader/response_count") - count("robotstxt/response_count")
+    return (f"fetched {pages} pages, queued "
+            f"{count('newsdiffs/queued')} checks for ingest (failed "
+            f"{count('newsdiffs/queued_failed')}), {feeds} feed fetches (failed "
+            f"{count('newsdiffs/feed_failed')}){trouble}"
+            + (f" in {seconds:.1f}s" if seconds is not None else ""))
+
+
 def redis_frontier(settings, spider_name: str = "") -> RedisFrontier:
-    """The :class:`RedisFrontier` of a crawler from its Scrapy settings."""
-    client = connect(settings.get("NEWSDIFFS_REDIS_URL"))
+    """The :class:`RedisFrontier` of a crawler from its Scrapy settings (not connected yet)."""
     name = settings.get("NEWSDIFFS_CRAWLER_NAME") or f"{socket.gethostname()}-{os.getpid()}"
-    return RedisFrontier(client, Keys(settings.get("NEWSDIFFS_REDIS_PREFIX") or "newsdiffs"),
-                         name, keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
+    return RedisFrontier(settings.get("NEWSDIFFS_REDIS_URL"),
+                         Keys(settings.get("NEWSDIFFS_REDIS_PREFIX") or "newsdiffs"), name,
+                         spider=spider_name,
+                         keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
 
 
 def recover(client: redis.Redis, keys: Keys) -> int:
@@ -357,6 +524,7 @@ def start_round(client: redis.Redis, keys: Keys, spiders: Iterable[str], *,
         raise RoundInProgress(f"round {int(client.get(keys.round) or 0)} is not finished: "
                               + "; ".join(left))
     number = int(client.incr(keys.round))
+    client.set(keys.round_id, f"{number}.{secrets.token_hex(8)}")
     with client.pipeline(transaction=False) as pipe:
         pipe.delete(keys.claims(number - 1))
         for spider in spiders:
@@ -429,25 +597,46 @@ def index_tracked(store: Store, client: redis.Redis, keys: Keys, chunk: int = 50
 
 # -- ingest ----------------------------------------------------------------------
 
+#: Outcomes of a stored check, in the order the ingest's summary lists them.
+OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
+
+
 @dataclass
 class IngestStats:
-    """What ``newsdiffs ingest`` did: items read, stored, skipped as replays, and time spent."""
+    """What ``newsdiffs ingest`` did: items read, stored, skipped as replays, and time spent.
+
+    ``outcomes`` counts what the compare-and-store code found (the local
+    pipeline's ``newsdiffs/`` stats without the prefix: ``new``, ``changed``,
+    ``unchanged`` ...); ``seconds`` is the time spent storing and
+    acknowledging, not waiting for items.
+    """
 
     items: int = 0
     stored: int = 0
+    feeds: int = 0
     replayed: int = 0
     bad: int = 0
     batches: int = 0
     seconds: float = 0.0
+    outcomes: Counter[str] = field(default_factory=Counter)
 
     @property
     def per_second(self) -> float:
         return self.items / self.seconds if self.seconds else 0.0
 
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        """Count an outcome (the stats interface the store pipeline reports to)."""
+        self.outcomes[key.removeprefix("newsdiffs/")] += count
+
     def summary(self) -> str:
+        checks = self.stored - self.feeds
+        found = ", ".join(f"{k} {self.outcomes[k]}" for k in OUTCOMES)
+        extra = "".join(f", {k} {v}" for k, v in sorted(self.outcomes.items())
+                        if k not in OUTCOMES and v)
         return (f"ingested {self.items} items in {self.batches} batches "
-                f"({self.stored} stored, {self.replayed} already stored, {self.bad} unreadable) "
-                f"in {self.seconds:.1f}s: {self.per_second:.0f} items/s")
+                f"in {self.seconds:.1f}s: {self.per_second:.0f} items/s; "
+                f"stored {checks} checks ({found}{extra}), {self.feeds} feed fetches; "
+                f"{self.replayed} already stored, {self.bad} unreadable")
 
 
 def ensure_group(client: redis.Redis, keys: Keys) -> None:
@@ -511,6 +700,7 @@ def ingest_batch(store: Store, entries: list[tuple[bytes, dict]],
                 record(message.item)
             else:
                 store.record_feed_check(**message.feed_check)
+                stats.feeds += 1
             store.mark_ingested(message.id, at)
             stats.stored += 1
     stats.items += len(entries)
@@ -520,15 +710,17 @@ def ingest_batch(store: Store, entries: list[tuple[bytes, dict]],
 def ingest(store: Store, client: redis.Redis, keys: Keys, record: Callable[[ArticleItem], None],
            *, consumer: str = "ingest", batch: int = 500, block_ms: int = 1000,
            stop: Callable[[IngestStats, bool], bool] | None = None,
-           report: Callable[[IngestStats], None] | None = None) -> IngestStats:
+           report: Callable[[IngestStats], None] | None = None,
+           stats: IngestStats | None = None) -> IngestStats:
     """Read the item stream and store every item exactly once, ``batch`` items a transaction.
 
     An entry is acknowledged (and deleted from the stream) only after the
     transaction that stored it committed. ``stop(stats, idle)`` is asked after
-    each read; ``report(stats)`` after each batch.
+    each read; ``report(stats)`` after each batch. ``stats``: count into this one (give the
+    same to the store pipeline to count outcomes).
     """
     ensure_group(client, keys)
-    stats = IngestStats()
+    stats = stats if stats is not None else IngestStats()
     for entries in read_batches(client, keys, consumer, batch, block_ms):
         if entries:
             started = time.perf_counter()

@@ -113,7 +113,9 @@ _VERSION_COLUMNS = {
     "published_raw": "Publication time exactly as the page gave it.",
     "modified": "Modification time given by the page (ISO 8601), if parsed.",
     "modified_raw": "Modification time exactly as the page gave it.",
-    "body": "Body text: blocks separated by a blank line; '## ' subheading, '- ' list item.",
+    "body": "Body text of the article's latest version (blocks separated by a blank line; "
+            "'## ' subheading, '- ' list item); empty for older versions, whose bodies are "
+            "packed (newsdiffs show/export give them).",
     "hash": "Fingerprint of the editorial text (title and body, typography folded).",
     "chars_added": "Characters added since the previous version.",
     "chars_removed": "Characters removed since the previous version.",
@@ -143,8 +145,7 @@ _CHANGE_COLUMNS = {
     "title": "Headline of that version.",
 }
 
-SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title,
-  snippet(versions_fts, -1, '[', ']', '…', 16) as snippet
+SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title
 from versions_fts
   join versions v on v.id = versions_fts.rowid
   join articles a on a.id = v.article_id

@@ -69,17 +69,23 @@ def decode_entities(text: str) -> str:
 
 def remove_controls(text: str) -> str:
     """Drop control characters but whitespace, and lone surrogates (text that can be stored)."""
-    return _CONTROL.sub("", text)
+    # Every character _CONTROL matches is unprintable: most text is done at C speed.
+    return text if text.isprintable() else _CONTROL.sub("", text)
 
 
 def remove_invisible(text: str) -> str:
     """Drop zero-width characters and soft hyphens."""
-    return text.translate(_INVISIBLE)
+    return text if text.isascii() else text.translate(_INVISIBLE)  # none of them is ASCII
 
 
 def collapse_whitespace(text: str) -> str:
     """Turn every run of (Unicode) whitespace into one space and trim the ends."""
-    return _SPACES.sub(" ", text).strip()
+    # Printable text has no whitespace but " " (every other one is a control or separator):
+    # then only doubled or outer spaces change. Else str.split() splits on exactly the
+    # characters _SPACES matches (str.isspace).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def clean_text(text: str | None) -> str:
@@ -111,11 +117,15 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
 def fold(text: str) -> str:
     """Fold what is not editorial: quote, guillemet, dash and ellipsis variants, spacing,
     zero-width characters and bidi marks (so none of them is ever a title or body change)."""
-    # Before NFKC too: it splits some variants ("\u00b4" into a space and an accent).
-    text = _GUILLEMET_SPACE.sub("", text)
-    text = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
+    if not text.isascii():  # every character folded below is outside ASCII
+        if any(mark in text for mark in "\u00ab\u00bb\u2039\u203a"):
+            text = _GUILLEMET_SPACE.sub("", text)
+        # Before NFKC too: it splits some variants ("\u00b4" into a space and an accent).
+        text = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
     # NFKC has already turned "\u2026" into "...". A typed "--" stands for a dash.
-    return collapse_whitespace(remove_invisible(_DASH_RUN.sub("-", text)))
+    if "--" in text:
+        text = _DASH_RUN.sub("-", text)
+    return collapse_whitespace(remove_invisible(text))
 
 
 def fingerprint(title: str, body: Iterable[Block]) -> str:

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .diff import compare
-from .items import ArticleItem, blocks_to_text
+from .items import ArticleItem, blocks_from_text, blocks_to_text
 from .normalize import clean_blocks, clean_text, fingerprint, remove_controls
 from .store import NewVersion
 from .urls import canonicalize
+
+#: Set on an item :func:`clean_item` returned: cleaning it again would change nothing.
+_CLEANED = "_newsdiffs_cleaned"
 
 
 def clean_item(item: ArticleItem) -> ArticleItem:
@@ -24,32 +27,51 @@ def clean_item(item: ArticleItem) -> ArticleItem:
 
     Every text field is cleaned, not only title and body: one lone surrogate or
     escape sequence in a date string or byline must neither stop the check from
-    being stored nor reach a terminal.
+    being stored nor reach a terminal. An error is never cleaned away (one made
+    only of control characters becomes ``"failed"``). The canonical URL is
+    canonicalised here, once. An item this function returned is returned as it
+    is (see :func:`is_clean`): each pipeline may ask for a clean item, the text
+    is cleaned once.
     """
-    return dataclasses.replace(
+    if is_clean(item):
+        return item
+    url = remove_controls(item.canonical_url or item.url)
+    try:
+        url = canonicalize(url)
+    except ValueError:
+        pass  # not a URL at all: the store refuses it (newsdiffs.urls.check_url)
+    cleaned = dataclasses.replace(
         item,
         title=clean_text(item.title),
         byline=clean_text(item.byline) or None,
         body=clean_blocks(item.body or []),
-        canonical_url=canonicalize(remove_controls(item.canonical_url or item.url)),
+        canonical_url=url,
         published=clean_text(item.published) or None,
         published_raw=clean_text(item.published_raw) or None,
         modified=clean_text(item.modified) or None,
         modified_raw=clean_text(item.modified_raw) or None,
-        error=clean_text(item.error) or None,
+        error=(clean_text(item.error) or "failed") if item.error else None,
     )
+    setattr(cleaned, _CLEANED, True)
+    return cleaned
+
+
+def is_clean(item: object) -> bool:
+    """Whether ``item`` came from :func:`clean_item` (its canonical URL is canonical too)."""
+    return getattr(item, _CLEANED, False) is True
 
 
 def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, Any] | None,
-                kind: str = "edit") -> NewVersion:
+                kind: str = "edit", digest: str | None = None) -> NewVersion:
     """The revision to store for a cleaned item: body text, fingerprint, change from ``previous``.
 
     ``previous`` is the article's latest stored version (a ``versions`` row),
     or ``None`` for a first version. When the fingerprints are equal the item
-    is no change and the sizes are 0 (the caller stores nothing).
+    is no change and the sizes are 0 (the caller stores nothing). ``digest`` is
+    the item's fingerprint when the caller has computed it already.
     """
     body_text = blocks_to_text(item.body)
-    digest = fingerprint(item.title, item.body)
+    digest = digest or fingerprint(item.title, item.body)
     if previous is None:
         added, removed = len(item.title) + len(body_text), 0
     elif previous["hash"] == digest:
@@ -74,3 +96,13 @@ def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, An
         extractor=f"{item.extractor}/{item.extractor_version}",
         kind=kind,
     )
+
+
+def current_fingerprint(version: Mapping[str, Any]) -> str:
+    """The fingerprint of a stored version (a ``versions`` row) under today's rule.
+
+    Its stored ``hash`` was computed by the rule of its day: when the rule has
+    changed since (a character newly folded), the same text read again has
+    another hash, and only this tells that it is not an edit.
+    """
+    return fingerprint(version["title"], blocks_from_text(version["body"]))

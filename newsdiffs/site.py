@@ -24,10 +24,21 @@ origin (a publisher's page may hold scripts).
 
 Files are compared byte for byte before writing and replaced atomically, so a
 re-run rewrites only what changed and a web server never serves half a file.
-To stay fast on a big database, ``.newsdiffs-site.json`` in the output
-directory remembers a signature of each article (its row and its versions'
-hashes) and of the rendering code; an article whose signature is unchanged and
-whose files are all there is not rendered again (``full=True`` renders all).
+
+A build's work is proportional to what changed since the previous one.
+``.newsdiffs-site.json`` in the output directory remembers the rendering code,
+the store's high-water marks (newest version and check ids, latest capture
+request), a signature of each article's row with its directory and file count,
+a signature of each listing page and feed, and the content of the feed entries.
+The next build asks the store which articles got a version, a check or a
+capture since the marks, renders only those whose signature changed, removes
+the pages of articles no longer there (ids in the state, not in the store),
+and renders a listing page or feed only when its signature changed. When rows
+were deleted by hand since (ids may have been taken again), every article's
+signature is computed; still only the changed ones are rendered. Files of
+untouched articles are trusted to be there: ``full=True`` (``--full``) renders
+and checks everything. Listings and feeds show the stored change sizes
+(``versions.chars_added``/``chars_removed``), so only version pages diff texts.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,12 +73,18 @@ from .store import Store
 FEED_TAG_DATE = "2025"
 EPOCH = "1970-01-01T00:00:00Z"
 STATE_FILE = ".newsdiffs-site.json"
-#: Article columns that appear on its pages (others, like next_check, change every check).
-PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "status", "version_count")
+#: Layout of the state file (another layout: a full build).
+STATE_FORMAT = 2
+#: Article columns that appear on its pages and in the listings (others, like next_check,
+#: change every check). A new version always changes ``version_count``.
+PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "last_changed", "status",
+               "version_count")
 _HERE = Path(__file__).parent
-#: What the pages are made by: a change to any of these re-renders every article.
+#: What the pages are made by: a change to any of these re-renders everything.
 _CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py", "links.py",
-         "urls.py")
+         "urls.py", "store.py")
+#: Above this many articles to render, their kept pages and captures are read in one go.
+_BULK = 2000
 #: Articles per search shard (``search/<k>.js`` holds ids k*SHARD ... k*SHARD+SHARD-1).
 SEARCH_SHARD = 2000
 #: Shards searched before the reader asks for older ones (the rest load on demand).
@@ -178,8 +196,15 @@ def article_dir(article: dict) -> str:
 
 
 def rel(page: str, target: str) -> str:
-    """Relative link from one file of the site to another."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """Relative link from one file of the site to another (``posixpath.relpath`` of the
+    target from the page's directory, done on the strings: it is called for every link)."""
+    start, parts = page.split("/")[:-1], target.split("/")
+    if not all(p not in ("", ".", "..") for p in (*start, *parts)):
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    common = 0
+    while common < len(start) and common < len(parts) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 class SiteBuilder:
@@ -211,8 +236,27 @@ class SiteBuilder:
                        sort_keys=True))
         self.kept: dict[int, list[int]] = {}
         self.archived: dict[int, dict[int, dict]] = {}
-        self.previous: dict[str, dict] = {} if full else self._load_state()
-        self.state: dict[str, dict] = {}
+        previous = {} if full else self._load_state()
+        #: The previous build's marks; ``None``: no usable state, everything is rendered.
+        self.marks: dict | None = previous.get("marks")
+        #: Article id -> [row signature, directory, files, version pages] (previous / this build).
+        self.previous: dict[str, list] = previous.get("articles", {})
+        self.state: dict[str, list] = {}
+        #: Listing page or feed -> signature of what it shows (previous / this build).
+        self.previous_pages: dict[str, str] = previous.get("pages", {})
+        self.pages: dict[str, str] = {}
+        #: Feed -> "article id/version" -> [signature, summary, content] of its entries.
+        self.previous_entries: dict[str, dict[str, list]] = previous.get("entries", {})
+        self.entries: dict[str, dict[str, list]] = {}
+        self.previous_most: dict[str, list[dict]] = previous.get("most_changed", {})
+        self.most: dict[str, list[dict]] = {}
+        #: Article id -> its newest version's number and stored sizes (read when needed).
+        self.sizes: dict[int, dict] = {}
+        #: Article id -> its row signature and its directory (this build).
+        self.rowsig: dict[int, str] = {}
+        self.adir: dict[int, str] = {}
+        #: Directories the last build wrote for an article id that now has another one.
+        self.orphans: list[str] = []
 
     # -- links ---------------------------------------------------------------
 
@@ -231,58 +275,87 @@ class SiteBuilder:
         return self.langs.get(source or "", self.default_lang)
 
     def build(self) -> SiteReport:
-        for source in [None, *self.store.sources()]:
-            self.wanted.update((c["article_id"], c["version"])
-                               for c in self.store.changes(source=source, limit=self.feed_size))
-        signatures = self.store.version_signatures()
-        self.kept = self.store.kept_pages() if self.raw_pages else {}
-        self.archived = self.store.archived()
-        changed: list[dict] = []
-        listed: list[dict] = []
-        for article in self.store.articles():
-            if not article["version_count"]:
-                continue
-            archived = [[n, r["status"], r["archive_url"], r["requested_at"]]
-                        for n, r in sorted(self.archived.get(article["id"], {}).items())]
-            sig = hashlib.sha1(json.dumps(
-                [[article[k] for k in PAGE_FIELDS], signatures.get(article["id"], ""),
-                 self.kept.get(article["id"], []), archived],
-                ensure_ascii=False).encode("utf-8")).hexdigest()
-            known = self.previous.get(str(article["id"]))
-            if known and known["sig"] == sig and all((self.out / f).is_file()
-                                                       for f in known["files"]):
-                self.report.unchanged += len(known["files"])
-                self.report.version_pages += known["pages"]
-                self.report.feeds += 1
-                self.report.articles += 1
-                self.report.skipped += 1
-                self.state[str(article["id"])] = known
-                latest = {**article, **known["row"]}
-            else:
-                latest, files = self._article(article)
-                self.state[str(article["id"])] = {
-                    "sig": sig, "files": files, "pages": article["version_count"],
-                    "row": {k: latest[k] for k in ("href", "last_href", "chars_added",
-                                                   "chars_removed")}}
-            listed.append(latest)
-            if article["version_count"] > 1:
-                changed.append(latest)
-        # Newest change first; ties broken like the feeds (newer article id first).
-        changed.sort(key=lambda a: (a["last_changed"] or "", a["id"]), reverse=True)
+        marks = self.store.site_marks()  # first: what is written during the build counts next time
+        articles = self.store.site_articles()
+        everyone = {a["id"] for a in articles}
+        deleted = {k: v for k, v in self.previous.items() if int(k) not in everyone}
+        touched = captured = None
+        if self.marks is not None:  # else a full build: everything is rendered
+            touched = self.store.site_touched(self.marks)
+            captured = self.store.site_captured(self.marks)
+        fresh = touched is not None and not deleted  # nothing went, nothing came back
+        changed = sorted((a for a in articles if a["version_count"] > 1),
+                         key=lambda a: (a["last_changed"] or "", a["id"]), reverse=True)
         sources = sorted({a["source"] for a in changed})
-        self._index(changed, None, sources)
-        for source in sources:
-            self._index([a for a in changed if a["source"] == source], source, sources)
-        self._feed(None)
-        for source in sources:
-            self._feed(source)
-        self._all_index(listed)
-        self._headlines()
-        self._most_changed()
-        self._search(listed)
-        self._prune(listed, sources)
-        self._save_state()
+        # The feeds' rows, read once: the article pass keeps the diffs their entries show.
+        feeds = {source: self.store.feed_changes(source, limit=self.feed_size)
+                 for source in [None, *sources]}
+        self.wanted = {(c["article_id"], c["version"]) for rows in feeds.values() for c in rows}
+        self._articles(articles, everyone if touched is None else touched,
+                       everyone if captured is None else captured)
+        self._indexes(changed, sources)
+        for source in [None, *sources]:
+            self._feed(source, feeds[source])
+        self._all_index(articles)
+        self._headlines(fresh and not self.store.headline_changed_since(self.marks["versions"]))
+        self._most_changed(touched if fresh else None)
+        self._search(articles)
+        self._prune(sources, deleted if self.marks is not None else None)
+        self._save_state(marks)
         return self.report
+
+    def _articles(self, articles: list[dict], touched: set[int], captured: set[int]) -> None:
+        """Render the pages of every article whose row signature changed since the last
+        build, or that was captured since; count the others' files as unchanged."""
+        render = []
+        previous, state, rowsig, adirs = self.previous, self.state, self.rowsig, self.adir
+        files = pages = 0
+        for article in articles:
+            aid = article["id"]
+            key = str(aid)
+            known = previous.get(key)
+            if known and (aid not in touched or known[0] == _sig(
+                    [article[k] for k in PAGE_FIELDS])) and aid not in captured:
+                # No version, check or capture since (trusted), or nothing shown changed.
+                state[key] = known
+                rowsig[aid], adirs[aid] = known[0], known[1]
+                files += known[2]
+                pages += known[3]
+            else:
+                render.append(article)
+        skipped = len(articles) - len(render)
+        self.report.unchanged += files
+        self.report.version_pages += pages
+        self.report.feeds += skipped
+        self.report.articles += skipped
+        self.report.skipped += skipped
+        ids = None if len(render) > _BULK else [a["id"] for a in render]
+        self.kept = self.store.kept_pages(ids) if self.raw_pages and render else {}
+        self.archived = self.store.archived(ids) if render else {}
+        for article in render:
+            aid = article["id"]
+            rowsig[aid], adirs[aid] = _sig([article[k] for k in PAGE_FIELDS]), article_dir(article)
+            known = previous.get(str(aid))
+            if known and known[1] != adirs[aid]:  # an id used again by another article
+                self.orphans.append(known[1])
+            state[str(aid)] = [rowsig[aid], adirs[aid], len(self._article(article)),
+                               article["version_count"]]
+
+    def _fresh(self, name: str, sig: str) -> bool:
+        """Record the signature of listing page or feed ``name``; whether the previous build
+        wrote it with the same one (then it is counted as unchanged and not rendered)."""
+        self.pages[name] = sig
+        if self.previous_pages.get(name) == sig:
+            self.report.unchanged += 1
+            return True
+        return False
+
+    def _sizes(self, ids: list[int]) -> dict[int, dict]:
+        """Newest version number and stored sizes of these articles (read once each)."""
+        missing = [i for i in ids if i not in self.sizes]
+        if missing:
+            self.sizes.update(self.store.latest_sizes(missing))
+        return self.sizes
 
     # -- site-wide listings -----------------------------------------------------
 
@@ -297,28 +370,45 @@ class SiteBuilder:
         return [f"{base}index.html" if p == 1 else f"{base}index-{p}.html"
                 for p in range(1, pages + 1)]
 
+    def _href(self, article_id: int, page: str, name: str = "index.html") -> str:
+        """Link from ``page`` to a file of an article's directory."""
+        return rel(page, f"{self.adir[article_id]}/{name}")
+
     def _all_index(self, articles: list[dict]) -> None:
         """``all/``: every tracked article, most recently first seen first."""
-        ordered = sorted(articles, key=lambda a: (a["first_seen"], a["id"]), reverse=True)
+        ordered = sorted(articles, key=itemgetter("first_seen", "id"), reverse=True)
         names = self._pages("all/", len(ordered))
         for p, name in enumerate(names, 1):
             chunk = ordered[(p - 1) * self.page_size : p * self.page_size]
+            if self._fresh(name, _sig(["all", self.default_lang, len(ordered), p, len(names)],
+                                      [self.rowsig[a["id"]] for a in chunk])):
+                continue
             self.writer.write(name, listing_page(
                 "all.html", links=self._root_links(name), lang=self.default_lang,
-                articles=[{**a, "href": rel(name, a["href"])} for a in chunk],
+                articles=[{**a, "href": self._href(a["id"], name)} for a in chunk],
                 total=len(ordered), page=p, pages=len(names),
                 prev_href=rel(name, names[p - 2]) if p > 1 else None,
                 next_href=rel(name, names[p]) if p < len(names) else None))
         self._drop_pages_after("all/", len(names))
 
-    def _headlines(self) -> None:
-        """``headlines/``: old -> new headline, newest first, and its Atom feed."""
-        total = self.store.count_headline_changes()
-        names = self._pages("headlines/", total)
+    def _headlines(self, fresh: bool) -> None:
+        """``headlines/``: old -> new headline, newest first, and its Atom feed. ``fresh``:
+        no headline changed and no article went since the last build (nothing to do)."""
         feed_path = "headlines/feed.xml"
+        if fresh:
+            for name, sig in self.previous_pages.items():
+                if name.startswith("headlines/"):
+                    self._fresh(name, sig)
+            self.report.feeds += 1
+            return
+        changes = self.store.headline_changes()
+        total = len(changes)
+        names = self._pages("headlines/", total)
         for p, name in enumerate(names, 1):
-            rows = self.store.headline_changes(limit=self.page_size,
-                                               offset=(p - 1) * self.page_size)
+            rows = changes[(p - 1) * self.page_size : p * self.page_size]
+            if self._fresh(name, _sig(["headlines", self.default_lang, total, p, len(names),
+                                       rows])):
+                continue
             self.writer.write(name, listing_page(
                 "headlines.html", links=self._root_links(name, feed_path),
                 lang=self.default_lang, total=total, page=p, pages=len(names),
@@ -327,8 +417,12 @@ class SiteBuilder:
                 prev_href=rel(name, names[p - 2]) if p > 1 else None,
                 next_href=rel(name, names[p]) if p < len(names) else None))
         self._drop_pages_after("headlines/", len(names))
+        rows = changes[: self.feed_size]
+        if self._fresh(feed_path, _sig(["headline feed", rows])):
+            self.report.feeds += 1
+            return
         entries = []
-        for h in self.store.headline_changes(limit=self.feed_size):
+        for h in rows:
             link = self.absolute(f"{article_dir(h)}/{h['version']}.html", feed_path)
             entries.append(atom.Entry(
                 id=atom.tag_uri(self.authority, FEED_TAG_DATE,
@@ -342,35 +436,59 @@ class SiteBuilder:
                          updated=entries[0].updated if entries else EPOCH,
                          alternate="headlines/index.html")
 
-    def _most_changed(self) -> None:
-        """``most-changed.html``: by number of edits and by characters changed (stored sizes)."""
+    def _most_changed(self, touched: set[int] | None) -> None:
+        """``most-changed.html``: by number of edits and by characters changed (stored sizes).
+
+        With ``touched`` (no article went since the last build), the tables are the last
+        build's with the touched articles read again: an article's edits and characters only
+        grow, so no other article can climb into them."""
         name = "most-changed.html"
+        orders = {"versions": lambda r: (-r["edits"], -r["chars"], r["id"]),
+                  "chars": lambda r: (-r["chars"], -r["edits"], r["id"])}
         tables = []
         for by, heading in (("versions", "By number of edits"),
                             ("chars", "By characters changed")):
-            rows = [{**a, "href": rel(name, f"{article_dir(a)}/index.html")}
-                    for a in self.store.most_changed(by, MOST_CHANGED)]
-            tables.append({"id": f"by-{by}", "heading": heading, "rows": rows})
+            if touched is None or by not in self.previous_most:
+                rows = self.store.most_changed(by, MOST_CHANGED)
+            else:
+                rows = [r for r in self.previous_most[by] if r["id"] not in touched]
+                if touched:
+                    rows += self.store.most_changed(by, MOST_CHANGED, article_ids=touched)
+                rows = sorted(rows, key=orders[by])[:MOST_CHANGED]
+            self.most[by] = [{k: r[k] for k in ("id", "url", "source", "title", "edits", "chars")}
+                             for r in rows]
+            tables.append({"id": f"by-{by}", "heading": heading, "rows": [
+                {**a, "href": rel(name, f"{article_dir(a)}/index.html")} for a in self.most[by]]})
+        if self._fresh(name, _sig(["most changed", self.default_lang, self.most])):
+            return
         self.writer.write(name, listing_page("most_changed.html", links=self._root_links(name),
                                              lang=self.default_lang, tables=tables))
 
     def _search(self, articles: list[dict]) -> None:
         """``search.html`` and its index: shards of ``SEARCH_SHARD`` article ids, so one new
         article rewrites one shard, and a reader loads the newest shards first."""
-        past = self.store.past_titles()
-        shards: dict[int, list[tuple[int, list]]] = {}
+        shards: dict[int, list[dict]] = {}
         for a in articles:
-            row = [a["title"] or "", a["href"], a["source"], a["version_count"],
-                   " / ".join(past.get(a["id"], []))]
-            shards.setdefault(a["id"] // SEARCH_SHARD, []).append((a["id"], row))
+            shards.setdefault(a["id"] // SEARCH_SHARD, []).append(a)
         keys = sorted(shards, reverse=True)
+        todo = []
         for k in keys:
-            rows = [r for _, r in sorted(shards[k], key=lambda x: x[0], reverse=True)]
+            rows = shards[k][::-1]  # the articles come in id order
+            if not self._fresh(f"search/{k}.js",
+                               _sig(["shard"], [self.rowsig[a["id"]] for a in rows])):
+                todo.append((k, rows))
+        ids = [a["id"] for _, rows in todo for a in rows]
+        past = self.store.past_titles(None if len(ids) > _BULK else ids) if ids else {}
+        for k, rows in todo:
+            data = [[a["title"] or "", f"{self.adir[a['id']]}/index.html", a["source"],
+                     a["version_count"], " / ".join(past.get(a["id"], []))] for a in rows]
             # ensure_ascii: the data is plain ASCII JavaScript whatever the headlines hold.
             self.writer.write(f"search/{k}.js", f"newsdiffsShard({json.dumps(str(k))}, "
-                              f"{json.dumps(rows, ensure_ascii=True)});\n")
+                              f"{json.dumps(data, ensure_ascii=True)});\n")
         self._drop_files("search", {f"{k}.js" for k in keys}, re.compile(r"^\d+\.js$"))
         self.writer.write("search.js", (_HERE / "templates" / "search.js").read_bytes())
+        if self._fresh("search.html", _sig(["search", self.default_lang, len(articles), keys])):
+            return
         self.writer.write("search.html", listing_page(
             "search.html", links=self._root_links("search.html"), lang=self.default_lang,
             total=len(articles), shards=[str(k) for k in keys], auto_shards=SEARCH_AUTO_SHARDS))
@@ -398,12 +516,20 @@ class SiteBuilder:
         keep = {"index.html", *(f"index-{p}.html" for p in range(2, pages + 1))}
         self._drop_files(folder, keep, re.compile(r"^index-\d+\.html$"))
 
-    def _prune(self, articles: list[dict], sources: list[str]) -> None:
-        """Remove the pages of articles (and sources) no longer in the database."""
-        expected = {article_dir(a) for a in articles}
-        root = self.out / "article"
-        if root.is_dir():
-            for source_dir in root.iterdir():
+    def _prune(self, sources: list[str], deleted: dict[str, list] | None) -> None:
+        """Remove the pages of articles (and sources) no longer in the database: those of
+        ``deleted`` (the last build's articles that are gone), or with ``None`` (a full
+        build) every article directory of ours that no article has."""
+        expected = set(self.adir.values())
+        if deleted is not None:
+            for adir in [*(known[1] for known in deleted.values()), *self.orphans]:
+                path = self.out / adir
+                if adir not in expected and path.is_dir() and _ARTICLE_DIR.match(path.name):
+                    self._remove(path)
+                    if not any(path.parent.iterdir()):
+                        path.parent.rmdir()
+        elif (self.out / "article").is_dir():
+            for source_dir in (self.out / "article").iterdir():
                 if not source_dir.is_dir():
                     continue
                 for adir in source_dir.iterdir():
@@ -421,21 +547,26 @@ class SiteBuilder:
                         for p in source_dir.iterdir()):
                     self._remove(source_dir)
 
-    def _load_state(self) -> dict[str, dict]:
+    def _load_state(self) -> dict:
+        """The last build's state, if it was made by this code with these settings."""
         try:
             state = json.loads((self.out / STATE_FILE).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return {}
-        return state.get("articles", {}) if state.get("code") == self.code_key else {}
+        usable = (isinstance(state, dict) and state.get("code") == self.code_key
+                  and state.get("format") == STATE_FORMAT)
+        return state if usable else {}
 
-    def _save_state(self) -> None:
-        data = json.dumps({"code": self.code_key, "articles": self.state}, sort_keys=True)
+    def _save_state(self, marks: dict) -> None:
+        data = json.dumps({"code": self.code_key, "format": STATE_FORMAT, "marks": marks,
+                           "articles": self.state, "pages": self.pages, "entries": self.entries,
+                           "most_changed": self.most}, ensure_ascii=False, separators=(",", ":"))
         path = self.out / STATE_FILE
         self.out.mkdir(parents=True, exist_ok=True)
         replace_file(path, data.encode("utf-8"))
 
-    def _article(self, article: dict) -> tuple[dict, list[str]]:
-        """Write an article's pages and feed; returns its row for the index pages and its files."""
+    def _article(self, article: dict) -> list[str]:
+        """Write an article's pages and feed; returns its files."""
         adir = article_dir(article)
         files: list[str] = []
         versions = self.store.versions(article["id"])
@@ -468,10 +599,8 @@ class SiteBuilder:
                 evidence=evidence, pairs=pairs, lang=lang))
             files.append(page)
             self.report.version_pages += 1
-        # The site counts characters with the diff it shows, so the numbers match the highlights.
-        rows = [{**v, **_chars(diffs.get(v["version"]), v)} for v in versions]
         page = f"{adir}/index.html"
-        self.writer.write(page, article_page(article, rows,
+        self.writer.write(page, article_page(article, versions,
                                              links=self._links(page, adir, article["source"]),
                                              evidence=evidence, lang=lang))
         feed_path = f"{adir}/feed.xml"
@@ -486,10 +615,7 @@ class SiteBuilder:
             updated=entries[0].updated if entries else versions[0]["fetched_at"],
             alternate=f"{adir}/index.html")
         self.report.articles += 1
-        last = rows[-1]
-        return {**article, "href": f"{adir}/index.html",
-                "last_href": f"{adir}/{last['version']}.html",
-                "chars_added": last["chars_added"], "chars_removed": last["chars_removed"]}, files
+        return files
 
     def _evidence(self, article: dict, versions: list[dict], files: list[str]) -> dict[int, dict]:
         """Per version number: its kept page (written as ``raw/<n>.txt``) and its capture."""
@@ -548,27 +674,45 @@ class SiteBuilder:
                      article=rel(page, f"{adir}/index.html"), feed=rel(page, f"{adir}/feed.xml"),
                      root=rel(page, "index.html")[: -len("index.html")])
 
-    def _index(self, articles: list[dict], source: str | None, sources: list[str]) -> None:
-        base = f"source/{_safe(source) or 'source'}/" if source else ""
-        heading = f"Recent changes: {source}" if source else "Recently changed articles"
-        pages = max(1, -(-len(articles) // self.page_size))
-        for p in range(1, pages + 1):
+    def _indexes(self, changed: list[dict], sources: list[str]) -> None:
+        """Changed articles, newest change first: the site's index pages and each source's.
+        Pages whose rows and numbering are as last time are not rendered again."""
+        by_source: dict[str, list[dict]] = {s: [] for s in sources}
+        for a in changed:
+            by_source[a["source"]].append(a)
+        todo = []
+        for source, articles in [(None, changed), *by_source.items()]:
+            base = f"source/{_safe(source) or 'source'}/" if source else ""
+            names = self._pages(base, len(articles))
+            for p, name in enumerate(names, 1):
+                chunk = articles[(p - 1) * self.page_size : p * self.page_size]
+                if not self._fresh(name, _sig(["index", source, sources, self.lang(source),
+                                               len(articles), p, len(names)],
+                                              [self.rowsig[a["id"]] for a in chunk])):
+                    todo.append((source, base, len(articles), p, len(names), chunk))
+            self._drop_pages_after(base, len(names))
+        ids = [a["id"] for *_, chunk in todo for a in chunk]
+        if len(ids) > _BULK:
+            self.sizes = self.store.latest_sizes()
+        sizes = self._sizes(ids)
+        for source, base, total, p, pages, chunk in todo:
             name = f"{base}index.html" if p == 1 else f"{base}index-{p}.html"
-            chunk = articles[(p - 1) * self.page_size : p * self.page_size]
-            shown = [{**a, "href": rel(name, a["href"]), "last_href": rel(name, a["last_href"])}
-                     for a in chunk]
+            heading = f"Recent changes: {source}" if source else "Recently changed articles"
+            shown = [{**a, "href": self._href(a["id"], name),
+                      "last_href": self._href(a["id"], name, f"{sizes[a['id']]['version']}.html"),
+                      "chars_added": sizes[a["id"]]["chars_added"],
+                      "chars_removed": sizes[a["id"]]["chars_removed"]} for a in chunk]
             links = Links(home=rel(name, "index.html"), feed=rel(name, f"{base}feed.xml"),
                           root=rel(name, "index.html")[: -len("index.html")])
             nav = [{"name": s, "href": rel(name, f"source/{_safe(s) or 'source'}/index.html")}
                    for s in sources]
             self.writer.write(name, index_page(
-                heading=heading, articles=shown, sources=nav, links=links, total=len(articles),
+                heading=heading, articles=shown, sources=nav, links=links, total=total,
                 page=p, pages=pages,
                 prev_href=rel(name, f"{base}index.html" if p == 2 else f"{base}index-{p - 1}.html")
                 if p > 1 else None,
                 next_href=rel(name, f"{base}index-{p + 1}.html") if p < pages else None,
                 lang=self.lang(source)))
-        self._drop_pages_after(base, pages)
 
     def _entry(self, article: dict, v: dict, diff: VersionDiff, feed_path: str) -> atom.Entry:
         page = f"{article_dir(article)}/{v['version']}.html"
@@ -584,18 +728,33 @@ class SiteBuilder:
             related=http_link(article["url"]),
         )
 
-    def _feed(self, source: str | None) -> None:
+    def _feed(self, source: str | None, changes: list[dict]) -> None:
+        """The site's feed of changes, or a source's: rendered when its rows changed, with
+        the entries it showed last time taken as they were (their diffs are not redone)."""
         path = f"source/{_safe(source) or 'source'}/feed.xml" if source else "feed.xml"
+        cached = self.previous_entries.get(path, {})
+        if self._fresh(path, _sig(["feed", changes])):
+            self.report.feeds += 1
+            self.entries[path] = cached
+            return
+        kept: dict[str, list] = {}
         entries = []
-        for change in self.store.changes(source=source, limit=self.feed_size):
-            article = self.store.article_by_id(change["article_id"])
-            assert article is not None
-            new = self.store.version(article["id"], change["version"])
-            diff = self.cache.get((article["id"], change["version"]))
-            if diff is None:
-                diff = compare_versions(self.store.version(article["id"], change["version"] - 1),
-                                        new)
-            entries.append(self._entry(article, new, diff, path))
+        for change in changes:
+            aid, n = change["article_id"], change["version"]
+            link = self.absolute(f"{self.adir[aid]}/{n}.html", path)
+            key, sig = f"{aid}/{n}", _sig(change)
+            if key in cached and cached[key][0] == sig:
+                text, html = cached[key][1:]
+            else:
+                diff = self.cache.get((aid, n)) or compare_versions(
+                    self.store.version(aid, n - 1), self.store.version(aid, n))
+                text, html = summary(diff), feed_entry_html(diff, link)
+            kept[key] = [sig, text, html]
+            entries.append(atom.Entry(
+                id=self.entry_id(change, n), title=f"{change['title']} (version {n})",
+                updated=change["time"], link=link, summary=text, content_html=html,
+                categories=[change["source"]], related=http_link(change["url"])))
+        self.entries[path] = kept
         specific = f"feed/source/{source}" if source else "feed/all"
         self._write_feed(path, atom.tag_uri(self.authority, FEED_TAG_DATE, specific),
                          f"newsdiffs: changes ({source})" if source else "newsdiffs: all changes",
@@ -619,10 +778,13 @@ def _code_key(base_url: str) -> str:
     return h.hexdigest()
 
 
-def _chars(diff: VersionDiff | None, version: dict) -> dict[str, int]:
-    if diff is None:
-        return {"chars_added": version["chars_added"], "chars_removed": version["chars_removed"]}
-    return {"chars_added": diff.stats.chars_added, "chars_removed": diff.stats.chars_removed}
+def _sig(data: object, rows: list[str] | None = None) -> str:
+    """A short signature of JSON-able data (what a page or an article row shows), and of
+    the signatures of the ``rows`` a listing page shows."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if rows is not None:
+        raw += "|" + "".join(rows)
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
 
 
 def build_site(store: Store, out: Path, *, base_url: str = "", page_size: int = 50,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -397,6 +398,75 @@ def m014_page_encoding(db: sqlite_utils.Database) -> None:
     re-extraction decodes the page as the crawl did (NULL: none declared, or not known)."""
     db.execute("ALTER TABLE version_html ADD COLUMN charset TEXT")
 
+
+@migrations()
+def m015_text_storage(db: sqlite_utils.Database) -> None:
+    """Only each article's latest body stays plain in ``versions.body``; older bodies are packed
+    in ``packed_bodies`` (zstd deltas against the next version, rebuilt by the store), and
+    ``versions_fts`` becomes a contentless index of every version's text. Existing versions
+    are packed in place."""
+    # ``base_id`` NULL: ``frame`` is the whole text; else a delta against that version's
+    # body. No foreign keys: a version deleted by hand takes its row along (trigger).
+    db.execute(
+        """CREATE TABLE packed_bodies (
+               version_id INTEGER PRIMARY KEY,
+               base_id INTEGER,
+               checksum BLOB NOT NULL,
+               frame BLOB NOT NULL
+           )"""
+    )
+    # Contentless (it was external-content over versions): it indexes the words of every
+    # version, old and new, and stores no text a second time.
+    for trigger in ("versions_ai", "versions_ad", "versions_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE versions_fts")
+    db.execute(
+        """CREATE VIRTUAL TABLE versions_fts USING FTS5 (
+               title, body, tokenize='porter unicode61', content='')"""
+    )
+    db.execute("INSERT INTO versions_fts (rowid, title, body) SELECT id, title, body FROM versions")
+    # Packing blanks versions.body: that update leaves the index alone. A contentless
+    # index forgets a row only when told its words, so a packed version deleted by hand
+    # stays indexed (searches join versions and never show it).
+    unpacked = "WHERE NOT EXISTS (SELECT 1 FROM packed_bodies WHERE version_id = {}.id)"
+    db.execute(
+        """CREATE TRIGGER versions_ai AFTER INSERT ON versions BEGIN
+             INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+           END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER versions_au AFTER UPDATE OF title, body ON versions BEGIN
+             INSERT INTO versions_fts (versions_fts, rowid, title, body)
+               SELECT 'delete', old.id, old.title, old.body {unpacked.format("old")};
+             INSERT INTO versions_fts (rowid, title, body)
+               SELECT new.id, new.title, new.body {unpacked.format("new")};
+           END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER versions_ad AFTER DELETE ON versions BEGIN
+             INSERT INTO versions_fts (versions_fts, rowid, title, body)
+               SELECT 'delete', old.id, old.title, old.body {unpacked.format("old")};
+             DELETE FROM packed_bodies WHERE version_id = old.id;
+           END"""
+    )
+    # A plain body that older packed bodies build on cannot be changed by hand: they
+    # would be lost (Store.set_body repacks them).
+    db.execute(
+        f"""CREATE TRIGGER versions_base_guard BEFORE UPDATE OF body ON versions
+             WHEN new.body IS NOT old.body
+               AND NOT EXISTS (SELECT 1 FROM packed_bodies WHERE version_id = old.id)
+               AND EXISTS (SELECT 1 FROM packed_bodies WHERE base_id = old.id) BEGIN
+             SELECT RAISE(ABORT, '{BASE_GUARD}');
+           END"""
+    )
+    pack_all(db)
+
+
+#: Why a hand-made change of a plain body that packed ones build on is refused.
+BASE_GUARD = ("older versions of this article are packed against this body: "
+              "change it with Store.set_body")
+
+
 def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
     """Add ``outcome`` to the CHECK constraint of ``checks.outcome``, keeping every row and id.
 
@@ -542,6 +612,139 @@ def _page_row(db: sqlite_utils.Database, version_id: int) -> tuple[str, bytes]:
                       [version_id]).fetchone()
 
 
+# -- packed bodies (m015) ------------------------------------------------------------
+#
+# An article's latest body is plain in ``versions.body``. When a newer version is
+# stored, the one it supersedes is packed in the same transaction: its body becomes a
+# zstd frame in ``packed_bodies`` whose dictionary is the next version's body (a small
+# edit packs to a few dozen bytes) and ``versions.body`` becomes '' (its words stay in
+# ``versions_fts``). A version whose number is a multiple of TEXT_WHOLE_EVERY is
+# packed whole instead, so a rebuild applies at most that many frames. Every step of a
+# rebuild is checked against the stored checksum of that version's body.
+
+#: Every this many versions an older body is packed on its own, not as a delta.
+TEXT_WHOLE_EVERY = 16
+#: A chain of deltas longer than this is a damaged database, not a history.
+TEXT_MAX_CHAIN = 1_000
+#: A base body shorter than this (in UTF-8 bytes) is not used as a dictionary.
+TEXT_MIN_BASE = 64
+#: zstd level for packed bodies: on small edits higher levels pack no smaller, only slower.
+TEXT_LEVEL = 3
+_TEXT_PLAIN = zstandard.ZstdCompressor(level=TEXT_LEVEL, write_checksum=False)
+
+
+def text_checksum(text: str) -> bytes:
+    """The stored checksum of a packed body: 8 bytes of BLAKE2b of its UTF-8 text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+
+
+def _text_dict(base: str | None) -> zstandard.ZstdCompressionDict | None:
+    data = base.encode("utf-8") if base else b""
+    if len(data) < TEXT_MIN_BASE:
+        return None
+    return zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def pack_text(text: str, base: str | None) -> bytes:
+    """A zstd frame of ``text``, with ``base`` (the next version's body) as its dictionary."""
+    dictionary = _text_dict(base)
+    if dictionary is None:
+        return _TEXT_PLAIN.compress(text.encode("utf-8"))
+    return zstandard.ZstdCompressor(level=TEXT_LEVEL, dict_data=dictionary, write_checksum=False,
+                                    write_dict_id=False).compress(text.encode("utf-8"))
+
+
+def unpack_text(frame: bytes, base: str | None) -> str:
+    """The text :func:`pack_text` packed (``ZstdError``/``UnicodeDecodeError`` if damaged)."""
+    dictionary = _text_dict(base)
+    decompressor = (zstandard.ZstdDecompressor() if dictionary is None
+                    else zstandard.ZstdDecompressor(dict_data=dictionary))
+    return decompressor.decompress(frame).decode("utf-8")
+
+
+def pack_version(db: sqlite_utils.Database, version_id: int, number: int, body: str,
+                 base_id: int, base_body: str) -> int:
+    """Pack a superseded version's body (see above); ``base_id``/``base_body`` are the
+    next version's. Runs inside the caller's transaction. Returns the frame's size."""
+    whole = number % TEXT_WHOLE_EVERY == 0
+    base = None if whole else base_body
+    frame = pack_text(body, base)
+    if unpack_text(frame, base) != body:  # never lose a text
+        raise StoreError(f"body of version {version_id} did not survive packing")
+    db.execute("INSERT INTO packed_bodies (version_id, base_id, checksum, frame) VALUES (?, ?, ?, ?)",
+               [version_id, None if whole else base_id, text_checksum(body), frame])
+    db.execute("UPDATE versions SET body = '' WHERE id = ?", [version_id])
+    return len(frame)
+
+
+def pack_all(db: sqlite_utils.Database) -> int:
+    """Pack every body but each article's latest (the m015 migration); how many were packed."""
+    rows = db.execute(
+        """SELECT v.article_id, v.id FROM versions v
+           WHERE NOT EXISTS (SELECT 1 FROM packed_bodies p WHERE p.version_id = v.id)
+           ORDER BY v.article_id, v.version""").fetchall()
+    by_article: dict[int, list[int]] = {}
+    for article_id, version_id in rows:
+        by_article.setdefault(article_id, []).append(version_id)
+    packed = 0
+    for ids in by_article.values():
+        if len(ids) < 2:
+            continue
+        marks = ", ".join("?" * len(ids))
+        texts = db.execute(f"SELECT id, version, body FROM versions WHERE id IN ({marks}) "
+                           "ORDER BY version", ids).fetchall()
+        for (vid, number, body), (next_id, _, next_body) in zip(texts, texts[1:], strict=False):
+            pack_version(db, vid, number, body, next_id, next_body)
+            packed += 1
+    return packed
+
+
+def unpack_body(db: sqlite_utils.Database, version_id: int,
+                memo: dict[int, str] | None = None) -> str | None:
+    """The packed body of a version, rebuilt and checked (``None``: it is not packed).
+
+    Follows ``base_id`` down to a plain body or a whole frame, then applies the frames
+    back up, checking each text against its checksum: a damaged row raises
+    :class:`StoreError`, never a wrong text. ``memo`` (version id -> body) saves work
+    across calls on one article.
+    """
+    memo = {} if memo is None else memo
+    if version_id in memo:
+        return memo[version_id]
+    chain: list[tuple[int, bytes, bytes, int | None]] = []
+    vid: int | None = version_id
+    text: str | None = None
+    while vid is not None:
+        if vid in memo:
+            text = memo[vid]
+            break
+        row = db.execute("SELECT base_id, checksum, frame FROM packed_bodies WHERE version_id = ?",
+                         [vid]).fetchone()
+        if row is None:
+            if not chain:
+                return None
+            plain = db.execute("SELECT body FROM versions WHERE id = ?", [vid]).fetchone()
+            if plain is None:
+                raise StoreError(f"body of version {version_id} needs version {vid}, which is "
+                                 "missing")
+            text = plain[0]
+            break
+        chain.append((vid, row[1], row[2], row[0]))
+        if len(chain) > TEXT_MAX_CHAIN:
+            raise StoreError(f"body of version {version_id}: its chain of deltas does not end")
+        vid = row[0]
+    for vid, checksum, frame, base_id in reversed(chain):
+        try:
+            text = unpack_text(frame, None if base_id is None else text)
+        except (zstandard.ZstdError, UnicodeDecodeError) as exc:
+            raise StoreError(f"body of version {vid} cannot be unpacked: {exc}") from None
+        if text_checksum(text) != checksum:
+            raise StoreError(f"body of version {vid} does not match its checksum: the "
+                             "packed text or one it builds on is damaged")
+        memo[vid] = text
+    return text
+
+
 @dataclass(frozen=True)
 class NewVersion:
     """A revision to store, already normalised and compared by the pipeline."""
@@ -623,6 +826,12 @@ def schema_problem(db: sqlite_utils.Database, path: Path) -> StoreError | None:
     return None
 
 
+#: ``PRAGMA synchronous`` of a writing connection (``FULL`` inside :meth:`Store.batch`).
+SYNCHRONOUS = "NORMAL"
+#: WAL pages between two automatic checkpoints (SQLite's default: 1,000), each one a sync.
+WAL_AUTOCHECKPOINT = 4000
+
+
 class Store:
     """A newsdiffs database.
 
@@ -688,6 +897,12 @@ class Store:
             return
         if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.enable_wal()
+        # WAL + NORMAL: a commit is not synced to disk, the WAL is at each checkpoint
+        # (every WAL_AUTOCHECKPOINT pages). Safe against a crash or kill -9 of the
+        # process; a power loss may lose the last commits, never corrupts (README
+        # "Reliability"). Batches acknowledged elsewhere stay FULL (batch()).
+        self.db.conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        self.db.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
         if pending:
             # Under BEGIN IMMEDIATE, so that two processes opening a new
             # database at once do not both migrate it (apply re-reads what is pending).
@@ -755,12 +970,17 @@ class Store:
         raises as usual; the others commit together when the block ends (all or
         none, if the process dies first).
         """
-        with self._write("write a batch to"):
-            self._batch_depth = 1
-            try:
-                yield
-            finally:
-                self._batch_depth = 0
+        # Synced at its commit: the caller acknowledges the items to Redis after it.
+        self.db.conn.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._write("write a batch to"):
+                self._batch_depth = 1
+                try:
+                    yield
+                finally:
+                    self._batch_depth = 0
+        finally:
+            self.db.conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
 
     def ingested(self, item_ids: Iterable[str]) -> set[str]:
         """Which of these item ids ``newsdiffs ingest`` has already stored."""
@@ -809,9 +1029,11 @@ class Store:
 
         What a re-check needs to tell "unchanged" without reading the version itself.
         ``pending_hash`` and ``pending_since`` describe a text held for
-        confirmation (``pending_versions``), else ``None``.
+        confirmation (``pending_versions``), else ``None``. Pass the row on to
+        :meth:`record_check` (``article=``): it is then not read again.
         """
-        return self._one(
+        # One plain statement (no savepoint around a read): this runs for every check.
+        cursor = self.db.conn.execute(
             """SELECT a.*, (SELECT v.hash FROM versions v WHERE v.article_id = a.id
                             ORDER BY v.version DESC LIMIT 1) AS latest_hash,
                       p.hash AS pending_hash, p.first_seen AS pending_since
@@ -819,6 +1041,9 @@ class Store:
                WHERE a.url = ?""",
             [url],
         )
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cursor.description], row,
+                                                 strict=True))
 
     def article_by_id(self, article_id: int) -> dict | None:
         return self._one("SELECT * FROM articles WHERE id = ?", [article_id])
@@ -832,10 +1057,11 @@ class Store:
 
     def latest_version(self, article_id: int) -> dict | None:
         """The newest version of an article (an index lookup), or ``None``."""
-        return self._one(
+        row = self._one(
             "SELECT * FROM versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
             [article_id],
         )
+        return None if row is None else self._with_bodies([row])[0]
 
     def latest_hash(self, url: str) -> tuple[int, str] | None:
         """``(article_id, hash)`` of the newest version of the article at ``url``."""
@@ -856,13 +1082,13 @@ class Store:
         )
         if row is None:
             raise VersionNotFound(f"article {article_id} has no version {number}")
-        return row
+        return self._with_bodies([row])[0]
 
     def versions(self, article_id: int) -> list[dict]:
         """Every version of an article, oldest first."""
-        return self._all(
+        return self._with_bodies(self._all(
             "SELECT * FROM versions WHERE article_id = ? ORDER BY version", [article_id]
-        )
+        ))
 
     def checks(self, article_id: int) -> list[dict]:
         """Every check of an article, oldest first."""
@@ -973,10 +1199,6 @@ class Store:
 
     # -- reading changes: site, feeds, search, export -----------------------
 
-    def sources(self) -> list[str]:
-        """Names of the sources that have articles, sorted."""
-        return [r["source"] for r in self._all("SELECT DISTINCT source FROM articles ORDER BY 1")]
-
     def changes(self, *, since: str | None = None, source: str | None = None,
                 article_id: int | None = None, limit: int | None = None) -> list[dict]:
         """Rows of the ``changes`` view (versions after the first), newest first."""
@@ -994,19 +1216,6 @@ class Store:
         where = " AND ".join(c for c, _ in used)
         return (f"WHERE {where}" if where else ""), [v for _, v in used]
 
-    def version_signatures(self) -> dict[int, str]:
-        """Article id -> a string that changes whenever any of its versions does (cheap:
-        hashes and sizes, not bodies). The static site uses it to skip unchanged articles."""
-        rows = self.db.query(
-            """SELECT article_id, group_concat(sig, '|') AS sig FROM (
-                 SELECT article_id, version || ':' || hash || ':' || fetched_at || ':'
-                        || length(body) || ':' || length(title) || ':' || title || ':'
-                        || coalesce(byline, '') AS sig
-                 FROM versions ORDER BY article_id, version)
-               GROUP BY article_id"""
-        )
-        return {r["article_id"]: r["sig"] for r in rows}
-
     def search(self, query: str, *, source: str | None = None, limit: int = 20,
                raw: bool = False, mark: tuple[str, str] = ("[", "]")) -> list[dict]:
         """Versions whose title or body match ``query``, best first, with a snippet.
@@ -1015,20 +1224,48 @@ class Store:
         ``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``).
         """
         match = query if raw else self.db.quote_fts(query)
+        # versions_fts indexes every version's text (ranked as one corpus); it keeps
+        # no text, so the snippets are made from the hits' texts (see _snippets).
         sql = """
             SELECT a.id AS article_id, a.source, a.url, v.version, v.fetched_at, v.title,
-                   snippet(versions_fts, -1, ?, ?, '…', 16) AS snippet
-            FROM versions_fts
-            JOIN versions v ON v.id = versions_fts.rowid
+                   v.id AS version_id, v.body
+            FROM versions_fts f
+            JOIN versions v ON v.id = f.rowid
             JOIN articles a ON a.id = v.article_id
             WHERE versions_fts MATCH ? {source}
-            ORDER BY versions_fts.rank, v.article_id, v.version LIMIT ?
+            ORDER BY f.rank, v.article_id, v.version LIMIT ?
         """.format(source="AND a.source = ?" if source else "")
-        params = [*mark, match, *([source] if source else []), limit]
+        params = [match, *([source] if source else []), limit]
         try:
-            return self._all(sql, params)
+            rows = self._all(sql, params)
+            self._snippets(rows, match, mark)
         except sqlite3.OperationalError as exc:
             raise BadSearch(f"cannot search for {query!r}: {exc}") from None
+        return rows
+
+    def _snippets(self, rows: list[dict], match: str, mark: tuple[str, str]) -> None:
+        """Replace ``version_id`` and ``body`` of search hits by a ``snippet``: FTS5's own,
+        from their texts (packed ones rebuilt) indexed in a scratch in-memory table."""
+        if not rows:
+            return
+        scratch = sqlite3.connect(":memory:")
+        try:
+            scratch.execute("""CREATE VIRTUAL TABLE hits USING FTS5 (
+                                   title, body, tokenize='porter unicode61')""")
+            memo: dict[int, str] = {}
+            for row in rows:
+                body = unpack_body(self.db, row["version_id"], memo)
+                scratch.execute("INSERT INTO hits (rowid, title, body) VALUES (?, ?, ?)",
+                                [row["version_id"], row["title"],
+                                 row["body"] if body is None else body])
+            snippets = dict(scratch.execute(
+                "SELECT rowid, snippet(hits, -1, ?, ?, '…', 16) FROM hits WHERE hits MATCH ?",
+                [*mark, match]).fetchall())
+        finally:
+            scratch.close()
+        for row in rows:
+            row["snippet"] = snippets.get(row.pop("version_id"), "")
+            del row["body"]
 
     def export_columns(self, table: str) -> list[str]:
         """Column names of an exportable table or view."""
@@ -1042,19 +1279,54 @@ class Store:
             raise StoreError(f"cannot export {table!r}: choose from {', '.join(EXPORTABLE)}")
         order = "rowid" if table != "changes" else "time, article_id, version"
         where, params = (f"WHERE {EXPORTABLE[table]} >= ?", [since]) if since else ("", [])
-        yield from self.db.query(f"SELECT * FROM {table} {where} ORDER BY {order}", params)
+        rows = self.db.query(f"SELECT * FROM {table} {where} ORDER BY {order}", params)
+        if table != "versions":
+            yield from rows
+            return
+        batch: list[dict] = []  # packed bodies rebuilt a batch at a time
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 500:
+                yield from self._with_bodies(batch)
+                batch = []
+        yield from self._with_bodies(batch)
 
     # -- writes --------------------------------------------------------------
 
     def _ensure_article(self, url: str, source: str, checked_at: str) -> dict:
-        row = self.article(url)
-        if row is None:
-            self.db.execute(
-                "INSERT INTO articles (url, source, first_seen) VALUES (?, ?, ?)",
-                [url, source, checked_at],
-            )
-            row = self.article(url)
-        assert row is not None
+        """The article row (``id``, ``check_count``, ``version_count`` at least), inserted
+        when the URL is new. Inside the caller's write transaction."""
+        row = self._one("SELECT * FROM articles WHERE url = ?", [url])
+        if row is not None:
+            return row
+        cursor = self.db.execute(
+            "INSERT INTO articles (url, source, first_seen) VALUES (?, ?, ?)",
+            [url, source, checked_at],
+        )
+        return {"id": cursor.lastrowid, "check_count": 0, "version_count": 0, "pending_hash": None}
+
+    def _update_article(self, url: str, source: str, checked_at: str,
+                        article: Mapping[str, Any] | None,
+                        changes: Callable[[Mapping[str, Any]], dict[str, Any]]) -> dict:
+        """Apply ``changes(row)`` to the article's row; the row it was computed from.
+
+        ``article`` is the row the caller read before the transaction (or ``None``): the
+        update is then guarded by its counts, so that a row another writer changed in
+        between is read again here and the changes computed from the fresh row.
+        """
+        if article is not None:
+            values = changes(article)
+            cursor = self.db.execute(
+                f"UPDATE articles SET {', '.join(f'{col} = ?' for col in values)} "
+                "WHERE id = ? AND url = ? AND check_count = ? AND version_count = ?",
+                [*values.values(), article["id"], url, article["check_count"],
+                 article["version_count"]])
+            if cursor.rowcount == 1:
+                return dict(article)
+        row = self._ensure_article(url, source, checked_at)
+        values = changes(row)
+        self.db.execute(f"UPDATE articles SET {', '.join(f'{col} = ?' for col in values)} "
+                        "WHERE id = ?", [*values.values(), row["id"]])
         return row
 
     def record_check(
@@ -1074,6 +1346,7 @@ class Store:
         html: bytes | None = None,
         candidate: Candidate | None = None,
         html_charset: str | None = None,
+        article: Mapping[str, Any] | None = None,
     ) -> CheckResult:
         """Record one check of an article, and its new version if there is one.
 
@@ -1086,6 +1359,8 @@ class Store:
         ``pending`` holds ``candidate`` (a text awaiting confirmation) in
         ``pending_versions``; ``new``, ``changed`` and ``unchanged`` settle the
         article's held text (it is removed); ``failed`` leaves it.
+        ``article`` is the row :meth:`article_for_check` returned for ``url``, if the
+        caller has it: it is not read again (unless another writer changed it since).
         Everything is written in one transaction.
         """
         if outcome not in OUTCOMES:
@@ -1094,41 +1369,42 @@ class Store:
             raise ValueError(f"outcome {outcome!r} does not match new_version")
         if (candidate is not None) != (outcome == "pending"):
             raise ValueError(f"outcome {outcome!r} does not match candidate")
-        with self._write(f"record a check of {url} in"):
-            article = self._ensure_article(url, source, checked_at)
-            aid = article["id"]
-            number = repeats = None
-            changes: dict[str, Any] = {
+
+        def changes(row: Mapping[str, Any]) -> dict[str, Any]:
+            values: dict[str, Any] = {
                 "last_checked": checked_at,
-                "check_count": article["check_count"] + 1,
+                "check_count": row["check_count"] + 1,
                 "next_check": next_check,
             }
             if status is not None:
-                changes["status"] = status
+                values["status"] = status
             if validators is not None:
-                changes["etag"], changes["last_modified"] = validators
+                values["etag"], values["last_modified"] = validators
             if redirected_to is not None:
-                changes["redirected_to"] = redirected_to
+                values["redirected_to"] = redirected_to
             if new_version is not None:
-                number = article["version_count"] + 1
+                values.update(title=new_version.title, version_count=row["version_count"] + 1,
+                              last_changed=checked_at)
+            return values
+
+        with self._write(f"record a check of {url} in"):
+            # The article row first: the version number comes from the row it updated.
+            row = self._update_article(url, source, checked_at, article, changes)
+            aid = row["id"]
+            number = repeats = None
+            if new_version is not None:
+                number = row["version_count"] + 1
                 version_id, repeats = self._insert_version(aid, number, new_version)
                 if html is not None:
                     self._insert_html(version_id, html, source, html_charset)
-                changes.update(
-                    title=new_version.title,
-                    version_count=number,
-                    last_changed=checked_at,
-                )
-            assignments = ", ".join(f"{col} = ?" for col in changes)
-            self.db.execute(
-                f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), aid]
-            )
             self.db.execute(
                 """INSERT INTO checks (article_id, checked_at, http_status, outcome, version, detail)
                    VALUES (?, ?, ?, ?, ?, ?)""",
                 [aid, checked_at, http_status, outcome, number, detail],
             )
-            self._settle_candidate(aid, outcome, candidate, checked_at)
+            # A row read by article_for_check says whether a text is held: none, nothing to drop.
+            held = row.get("pending_hash", True) is not None
+            self._settle_candidate(aid, outcome, candidate, checked_at, held=held)
         return CheckResult(aid, outcome, number, repeats)
 
     def _insert_version(self, article_id: int, number: int,
@@ -1153,7 +1429,79 @@ class Store:
              new_version.hash, new_version.chars_added, new_version.chars_removed,
              repeats, new_version.extractor, new_version.kind],
         )
+        self._pack_superseded(article_id, number - 1, cursor.lastrowid, new_version.body)
         return cursor.lastrowid, repeats
+
+    def _pack_superseded(self, article_id: int, number: int, base_id: int, base_body: str) -> None:
+        """Pack version ``number`` of an article (if it has one still plain): it was just
+        superseded by the version ``base_id`` with body ``base_body``."""
+        row = self.db.execute(
+            """SELECT v.id, v.body FROM versions v WHERE v.article_id = ? AND v.version = ?
+                 AND NOT EXISTS (SELECT 1 FROM packed_bodies p WHERE p.version_id = v.id)""",
+            [article_id, number]).fetchone()
+        if row is not None:
+            pack_version(self.db, row[0], number, row[1], base_id, base_body)
+
+    def set_body(self, version_id: int, body: str) -> None:
+        """Replace the stored body of a version (e.g. to redact it), in one transaction: the
+        packed bodies that build on it are repacked and the search index follows."""
+        with self._write("change a stored text in"):
+            row = self.version_by_id(version_id)
+            old = row["body"]
+            packed = {r["version_id"]: r for r in self.db.query(
+                """SELECT p.version_id, p.base_id FROM packed_bodies p JOIN versions v
+                     ON v.id = p.version_id WHERE v.article_id = ?""", [row["article_id"]])}
+            older = self._one("SELECT id FROM versions WHERE article_id = ? AND version = ?",
+                              [row["article_id"], row["version"] - 1])
+            older_body = None if older is None else self.version_by_id(older["id"])["body"]
+            if version_id in packed:
+                mine = packed[version_id]
+                base = None if mine["base_id"] is None else unpack_body(
+                    self.db, mine["base_id"]) or self._plain_body(mine["base_id"])
+                self.db.execute(
+                    "UPDATE packed_bodies SET checksum = ?, frame = ? WHERE version_id = ?",
+                    [text_checksum(body), pack_text(body, base), version_id])
+                self.db.execute(
+                    """INSERT INTO versions_fts (versions_fts, rowid, title, body)
+                       VALUES ('delete', ?, ?, ?)""", [version_id, row["title"], old])
+                self.db.execute("INSERT INTO versions_fts (rowid, title, body) VALUES (?, ?, ?)",
+                                [version_id, row["title"], body])
+            dependant = (older is not None
+                         and packed.get(older["id"], {}).get("base_id") == version_id)
+            if dependant:  # packed whole meanwhile, so that the guard lets the change through
+                self.db.execute(
+                    "UPDATE packed_bodies SET base_id = NULL, frame = ? WHERE version_id = ?",
+                    [pack_text(older_body, None), older["id"]])
+            if version_id not in packed:
+                self.db.execute("UPDATE versions SET body = ? WHERE id = ?", [body, version_id])
+            if dependant:
+                self.db.execute(
+                    "UPDATE packed_bodies SET base_id = ?, frame = ? WHERE version_id = ?",
+                    [version_id, pack_text(older_body, body), older["id"]])
+            if self.version_by_id(version_id)["body"] != body or (
+                    older_body is not None
+                    and self.version_by_id(older["id"])["body"] != older_body):
+                raise StoreError(f"bodies of article {row['article_id']} did not survive "
+                                 "repacking")
+
+    def _plain_body(self, version_id: int) -> str:
+        return self.db.execute("SELECT body FROM versions WHERE id = ?", [version_id]).fetchone()[0]
+
+    def _with_bodies(self, rows: list[dict]) -> list[dict]:
+        """Version rows with each packed body rebuilt (and checked) in ``body``."""
+        ids = [r["id"] for r in rows]
+        packed: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            packed.update(r[0] for r in self.db.execute(
+                f"SELECT version_id FROM packed_bodies WHERE version_id IN "
+                f"({', '.join('?' * len(chunk))})", chunk))
+        memo: dict[int, str] = {}
+        for row in sorted((r for r in rows if r["id"] in packed), key=lambda r: -r["id"]):
+            row["body"] = unpack_body(self.db, row["id"], memo)
+            if len(memo) > 4096:
+                memo.clear()
+        return rows
 
     def _insert_html(self, version_id: int, html: bytes, source: str,
                      charset: str | None = None) -> None:
@@ -1242,7 +1590,7 @@ class Store:
                JOIN articles a ON a.id = v.article_id WHERE v.id = ?""", [version_id])
         if row is None:
             raise VersionNotFound(f"no version with id {version_id}")
-        return row
+        return self._with_bodies([row])[0]
 
     def count_articles(self, source: str | None = None) -> int:
         """How many articles are tracked (of one source)."""
@@ -1292,8 +1640,9 @@ class Store:
     # -- texts held for confirmation -----------------------------------------
 
     def _settle_candidate(self, article_id: int, outcome: str, candidate: Candidate | None,
-                          checked_at: str) -> None:
-        """Hold ``candidate`` for a ``pending`` check; a check that read the article ends it."""
+                          checked_at: str, *, held: bool = True) -> None:
+        """Hold ``candidate`` for a ``pending`` check; a check that read the article ends it
+        (``held=False``: the article is known to hold none, there is nothing to end)."""
         if candidate is not None:
             self.db.execute(
                 """INSERT OR REPLACE INTO pending_versions
@@ -1301,7 +1650,7 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?)""",
                 [article_id, checked_at, candidate.hash, candidate.reason, candidate.title,
                  candidate.body])
-        elif outcome != "failed":
+        elif outcome != "failed" and held:
             self.db.execute("DELETE FROM pending_versions WHERE article_id = ?", [article_id])
 
     def pending_version(self, article_id: int) -> dict | None:
@@ -1467,44 +1816,139 @@ class Store:
         """How many edits changed the headline."""
         return self._one(f"SELECT count(*) AS n {self._HEADLINE_CHANGES}")["n"]  # type: ignore[index]
 
-    def most_changed(self, by: str, limit: int = 50) -> list[dict]:
+    def headline_changed_since(self, version_id: int) -> bool:
+        """Whether a version newer than ``version_id`` changed its article's headline."""
+        return self._one(f"SELECT 1 AS x {self._HEADLINE_CHANGES} AND v.id > ? LIMIT 1",
+                         [version_id]) is not None
+
+    def most_changed(self, by: str, limit: int = 50, *,
+                     article_ids: Iterable[int] | None = None) -> list[dict]:
         """Articles with the most edits (``by="versions"``) or the most characters added and
-        removed over all edits (``by="chars"``, stored sizes), with ``edits`` and ``chars``."""
+        removed over all edits (``by="chars"``, stored sizes), with ``edits`` and ``chars``;
+        with ``article_ids``, only those articles."""
         order = {"versions": "edits DESC, chars DESC", "chars": "chars DESC, edits DESC"}[by]
-        return self._all(
+        return self._by_ids(
             f"""SELECT a.*, count(*) AS edits,
                        sum(v.chars_added + v.chars_removed) AS chars
                 FROM versions v JOIN articles a ON a.id = v.article_id
-                WHERE v.version > 1 AND v.kind = 'edit'
-                GROUP BY v.article_id ORDER BY {order}, a.id LIMIT ?""", [limit])
+                WHERE v.version > 1 AND v.kind = 'edit' {{ids}}
+                GROUP BY v.article_id ORDER BY {order}, a.id LIMIT ?""", "v.article_id",
+            article_ids, [limit])
 
-    def past_titles(self) -> dict[int, list[str]]:
-        """Article id -> its earlier headlines that differ from the current one."""
+    def past_titles(self, article_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+        """Article id -> its earlier headlines that differ from the current one (of every
+        article, or of ``article_ids``)."""
         out: dict[int, list[str]] = {}
-        for r in self.db.query(
+        for r in self._by_ids(
                 """SELECT DISTINCT v.article_id, v.title FROM versions v
                    JOIN articles a ON a.id = v.article_id
-                   WHERE v.title != coalesce(a.title, '') ORDER BY v.article_id, v.id"""):
+                   WHERE v.title != coalesce(a.title, '') {ids} ORDER BY v.article_id, v.id""",
+                "v.article_id", article_ids):
             out.setdefault(r["article_id"], []).append(r["title"])
         return out
 
-    def kept_pages(self) -> dict[int, list[int]]:
+    def kept_pages(self, article_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
         """Article id -> numbers of its versions whose page was kept (``version_html``)."""
         out: dict[int, list[int]] = {}
-        for r in self.db.query(
+        for r in self._by_ids(
                 """SELECT v.article_id, v.version FROM version_html h
-                   JOIN versions v ON v.id = h.version_id ORDER BY v.article_id, v.version"""):
+                   JOIN versions v ON v.id = h.version_id WHERE 1 {ids}
+                   ORDER BY v.article_id, v.version""", "v.article_id", article_ids):
             out.setdefault(r["article_id"], []).append(r["version"])
         return out
 
-    def archived(self) -> dict[int, dict[int, dict]]:
+    def archived(self, article_ids: Iterable[int] | None = None) -> dict[int, dict[int, dict]]:
         """Article id -> version number -> its ``archives`` row (status, archive_url ...)."""
         out: dict[int, dict[int, dict]] = {}
-        for r in self.db.query(
+        for r in self._by_ids(
                 """SELECT v.article_id, v.version, r.* FROM archives r
-                   JOIN versions v ON v.id = r.version_id ORDER BY v.article_id, v.version"""):
+                   JOIN versions v ON v.id = r.version_id WHERE 1 {ids}
+                   ORDER BY v.article_id, v.version""", "v.article_id", article_ids):
             out.setdefault(r["article_id"], {})[r["version"]] = r
         return out
+
+    def _by_ids(self, sql: str, column: str, ids: Iterable[int] | None,
+                params: list[Any] | None = None) -> list[dict]:
+        """Rows of ``sql`` (``{ids}`` marks where ``AND column IN (...)`` goes), for every
+        row or, in chunks, for the given ids only."""
+        if ids is None:
+            return self._all(sql.format(ids=""), params or [])
+        wanted, rows = sorted(set(ids)), []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows += self._all(sql.format(ids=f"AND {column} IN ({', '.join('?' * len(chunk))})"),
+                              [*chunk, *(params or [])])
+        return rows
+
+    # A site build asks what changed since the previous one: versions and checks are
+    # added with increasing ids, and every change of an article row comes with a check,
+    # so the largest ids are high-water marks. Ids are not AUTOINCREMENT: when rows were
+    # deleted, new ones may take their ids, so the row counts are kept with the marks.
+
+    def site_marks(self) -> dict[str, Any]:
+        """Where the tables stand, for the next site build (:meth:`site_touched`): the newest
+        version and check ids, the latest capture request time, and the row counts."""
+        return self._one(  # type: ignore[return-value]
+            """SELECT coalesce((SELECT max(id) FROM versions), 0) AS versions,
+                      (SELECT count(*) FROM versions) AS versions_n,
+                      coalesce((SELECT max(id) FROM checks), 0) AS checks,
+                      (SELECT count(*) FROM checks) AS checks_n,
+                      coalesce((SELECT max(requested_at) FROM archives), '') AS archives,
+                      (SELECT count(*) FROM archives) AS archives_n""")
+
+    def site_touched(self, marks: dict[str, Any]) -> set[int] | None:
+        """Ids of the articles with a version or check newer than ``marks``
+        (:meth:`site_marks`): their row may have changed. ``None`` when rows were deleted
+        since (new rows may have taken old ids, so every article must be looked at)."""
+        added = self._one(
+            """SELECT (SELECT count(*) FROM versions WHERE id > ?) AS versions,
+                      (SELECT count(*) FROM checks WHERE id > ?) AS checks""",
+            [marks["versions"], marks["checks"]])
+        now = self.site_marks()
+        if (added is None or now["versions_n"] != marks["versions_n"] + added["versions"]
+                or now["checks_n"] != marks["checks_n"] + added["checks"]):
+            return None
+        return {r["article_id"] for r in self.db.query(
+            """SELECT article_id FROM versions WHERE id > ?
+               UNION SELECT article_id FROM checks WHERE id > ?""",
+            [marks["versions"], marks["checks"]])}
+
+    def site_captured(self, marks: dict[str, Any]) -> set[int] | None:
+        """Ids of the articles with a capture requested after ``marks`` (:meth:`site_marks`);
+        ``None`` when captures were deleted since."""
+        if self.site_marks()["archives_n"] < marks["archives_n"]:
+            return None
+        return {r["article_id"] for r in self.db.query(
+            """SELECT v.article_id FROM archives r JOIN versions v ON v.id = r.version_id
+               WHERE r.requested_at > ?""", [marks["archives"]])}
+
+    def site_articles(self) -> list[dict]:
+        """Every article with a version, in id order: the columns the site's pages show."""
+        return self._all(
+            """SELECT id, url, source, title, first_seen, last_changed, status, version_count
+               FROM articles WHERE version_count > 0 ORDER BY id""")
+
+    def latest_sizes(self, article_ids: Iterable[int] | None = None) -> dict[int, dict]:
+        """Article id -> its newest version's ``version``, ``chars_added`` and
+        ``chars_removed`` (the stored sizes), of every article or of ``article_ids``."""
+        return {r["article_id"]: r for r in self._by_ids(
+            """SELECT a.id AS article_id, v.version, v.chars_added, v.chars_removed
+               FROM articles a JOIN versions v ON v.article_id = a.id
+                AND v.version = (SELECT max(version) FROM versions WHERE article_id = a.id)
+               WHERE 1 {ids}""", "a.id", article_ids)}
+
+    def feed_changes(self, source: str | None = None, *, limit: int) -> list[dict]:
+        """The newest edits (of one source), like :meth:`changes`, with the article's
+        ``first_seen``: read newest first along the ``fetched_at`` index."""
+        where, params = ("AND a.source = ?", [source]) if source else ("", [])
+        return self._all(
+            f"""SELECT v.article_id, a.source, a.url, a.first_seen, v.version,
+                       v.fetched_at AS time, v.chars_added, v.chars_removed, v.title
+                FROM versions v INDEXED BY idx_versions_fetched
+                JOIN articles a ON a.id = v.article_id
+                WHERE v.version > 1 AND v.kind = 'edit' {where}
+                ORDER BY v.fetched_at DESC, v.article_id DESC, v.version DESC LIMIT ?""",
+            [*params, limit])
 
     def to_archive(self, *, limit: int, max_attempts: int,
                    since: str | None = None) -> list[dict]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Mapping
-from typing import NoReturn
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -13,20 +15,30 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from newsdiffs.compare import (
     CONFIRM,
+    FAILED,
+    GONE,
+    HELD,
     HOLD,
+    MOVED,
+    NOT_MODIFIED,
+    REDIRECTED,
     REJECT,
+    SEEN,
+    STORED,
     UNCHANGED,
     ConfirmRule,
     Verdict,
+    classify,
     confirmation,
+    next_state,
 )
-from newsdiffs.items import blocks_to_text
+from newsdiffs.items import ArticleItem, blocks_to_text
 from newsdiffs.normalize import fingerprint
-from newsdiffs.revision import new_version
+from newsdiffs.revision import current_fingerprint, is_clean, new_version
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Candidate, Store, StoreError
 from newsdiffs.times import from_iso, now_iso, to_iso
-from newsdiffs.urls import BadUrl, identity
+from newsdiffs.urls import BadUrl, check_url, identity
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +133,12 @@ class StorePipeline:
 
     def _process(self, item):
         assert self.store is not None, "StorePipeline used before open_spider"
-        adapter = ItemAdapter(item)
+        # An ArticleItem's fields are read as they are (an ItemAdapter costs more than a check).
+        adapter = vars(item) if isinstance(item, ArticleItem) else ItemAdapter(item)
+        given = adapter.get("canonical_url") or adapter["url"]
         try:  # the last guard: an identity is an http(s) URL, never javascript:, file: ...
-            url = identity(adapter.get("canonical_url") or adapter["url"])
+            # A cleaned item's URL is canonical already (clean_item): only checked here.
+            url = check_url(given) if is_clean(item) else identity(given)
         except BadUrl as exc:
             self._inc("bad_url")
             raise DropItem(f"not stored: {exc}", log_level="WARNING") from None
@@ -134,37 +149,40 @@ class StorePipeline:
             checked_at=checked_at,
             http_status=adapter.get("http_status"),
         )
+        # The one read of the article: passed on to every write (record_check(article=)).
         article = self.store.article_for_check(url)
-        policy = self.policy(common["source"])
-        quiet_since = (article or {}).get("last_changed") or (article or {}).get(
-            "first_seen") or checked_at
-        # A 304 has no page to read: the stored version still stands.
-        if common["http_status"] == 304 and article is not None:
-            self._not_modified(common, article, policy, quiet_since, adapter)
-        if adapter.get("redirected_to") and article is not None:
-            self._redirected(common, adapter["redirected_to"])
-        if adapter.get("error"):
-            self._failed(common, article, policy, quiet_since, adapter["error"])
+        check = Check(common, article, self.policy(common["source"]), from_iso(checked_at),
+                      from_iso((article or {}).get("last_changed")
+                               or (article or {}).get("first_seen") or checked_at))
+        kind, reason = classify(http_status=common["http_status"],
+                                redirected_to=adapter.get("redirected_to"),
+                                error=adapter.get("error"), tracked=article is not None)
+        if kind == NOT_MODIFIED:  # no page to read: the stored version still stands
+            self._not_modified(check, adapter)
+        if kind == REDIRECTED:
+            self._redirected(check, adapter["redirected_to"])
+        if kind == FAILED:
+            self._failed(check, reason or "failed")
         validators = (adapter.get("etag"), adapter.get("last_modified"))
 
         # An unchanged re-check costs the fingerprint and the one lookup above;
         # the stored text is read only when the fetched one differs.
-        verdict, latest = self._verdict(article, adapter, checked_at)
+        new_hash = fingerprint(adapter["title"], adapter["body"])
+        verdict, latest = self._verdict(article, adapter, checked_at, new_hash)
         rejected = self._rejected(article, verdict)
         if verdict.action in (UNCHANGED, REJECT):
-            next_at, status = self._next(policy, checked_at, quiet_since)
             self.store.record_check(
-                **common, outcome="unchanged", next_check=next_at, status=status,
-                validators=validators, detail=rejected,
+                **common, **self._state(check, SEEN), validators=validators, detail=rejected,
+                outcome="unchanged", article=article,
             )
             self._inc("unchanged")
             self._inc("rejected", bool(rejected))
             raise DropItem(f"unchanged: {url}", log_level="DEBUG")
         if verdict.action == HOLD:
-            self._hold(common, adapter, verdict, rejected)
+            self._hold(check, adapter, verdict, rejected, new_hash)
 
         outcome = "new" if latest is None else "changed"
-        version = new_version(item, fetched_at=checked_at, previous=latest)
+        version = new_version(item, fetched_at=checked_at, previous=latest, digest=new_hash)
         added, removed = version.chars_added, version.chars_removed
         result = self.store.record_check(
             **common,
@@ -172,11 +190,11 @@ class StorePipeline:
             detail=rejected or (f"confirmed: first seen {article['pending_since']}"
                                 if verdict.action == CONFIRM else None),
             new_version=version,
-            next_check=self._next(policy, checked_at, checked_at)[0],
-            status="active",
+            **self._state(check, STORED),
             validators=validators,
             html=adapter.get("html") if self.keep_html else None,
             html_charset=adapter.get("charset"),
+            article=article,
         )
         self._inc(outcome)
         self._inc("confirmed", verdict.action == CONFIRM)
@@ -187,21 +205,26 @@ class StorePipeline:
                     f", repeats version {result.repeats_version}" if result.repeats_version else "")
         return item
 
-    def _verdict(self, article: dict | None, adapter: ItemAdapter,
-                 checked_at: str) -> tuple[Verdict, dict | None]:
+    def _verdict(self, article: dict | None, adapter: Mapping[str, Any], checked_at: str,
+                 new_hash: str) -> tuple[Verdict, dict | None]:
         """The confirmation rule's verdict on the fetched text; the latest version if it was read."""
         store = self.store
         assert store is not None
         latest_hash = article["latest_hash"] if article else None
-        new_hash = fingerprint(adapter["title"], adapter["body"])
         latest, replaced = None, {}
         if article is not None and latest_hash not in (None, new_hash):
             latest = store.latest_version(article["id"])
-            since = to_iso(from_iso(checked_at) - self.rule.revert_window)
-            replaced = {h: from_iso(t) for h, t in store.replaced_hashes(article["id"], since).items()}
+            if latest is not None and current_fingerprint(latest) == new_hash:
+                # The stored text again, hashed by an older fingerprint rule: no edit.
+                latest_hash = new_hash
+            else:
+                since = to_iso(from_iso(checked_at) - self.rule.revert_window)
+                replaced = {h: from_iso(t)
+                            for h, t in store.replaced_hashes(article["id"], since).items()}
         verdict = confirmation(
             latest_hash=latest_hash, latest_body=latest["body"] if latest else None,
-            new_hash=new_hash, new_body=blocks_to_text(adapter["body"]),
+            new_hash=new_hash,
+            new_body=blocks_to_text(adapter["body"]) if latest_hash != new_hash else "",
             candidate_hash=article["pending_hash"] if article else None,
             replaced=replaced, now=from_iso(checked_at), rule=self.rule)
         return verdict, latest
@@ -214,71 +237,83 @@ class StorePipeline:
         fetched = "the stored text came back" if verdict.action == REJECT else "another text came"
         return f"rejected the text held since {article['pending_since']}: {fetched}"
 
-    def _hold(self, common: dict, adapter: ItemAdapter, verdict: Verdict,
-              rejected: str | None) -> NoReturn:
+    def _hold(self, check: Check, adapter: Mapping[str, Any], verdict: Verdict,
+              rejected: str | None, new_hash: str) -> NoReturn:
         """Record a suspicious text as a ``pending`` check, due again soon for confirmation."""
-        soon = to_iso(from_iso(common["checked_at"]) + self.rule.recheck_after)
-        candidate = Candidate(hash=fingerprint(adapter["title"], adapter["body"]),
-                              title=adapter["title"], body=blocks_to_text(adapter["body"]),
-                              reason=verdict.reason or "")
+        candidate = Candidate(hash=new_hash, title=adapter["title"],
+                              body=blocks_to_text(adapter["body"]), reason=verdict.reason or "")
         # The stored validators are kept: a 304 then means the stored text still stands.
         self.store.record_check(  # type: ignore[union-attr]
-            **common, outcome="pending", candidate=candidate, next_check=soon, status="active",
+            **check.common, **self._state(check, HELD), outcome="pending", candidate=candidate,
             detail=f"held for confirmation: {verdict.reason}" + (f"; {rejected}" if rejected else ""),
+            article=check.article,
         )
         self._inc("pending")
         self._inc("rejected", bool(rejected))
-        raise DropItem(f"held for confirmation: {common['url']}: {verdict.reason}",
+        raise DropItem(f"held for confirmation: {check.common['url']}: {verdict.reason}",
                        log_level="INFO")
 
-    def _not_modified(self, common: dict, article: dict, policy: Policy, quiet_since: str,
-                      adapter: ItemAdapter) -> NoReturn:
+    def _not_modified(self, check: Check, adapter: Mapping[str, Any]) -> NoReturn:
         """Record a 304 as an unchanged check, keeping the validators unless new ones came.
 
         The validators are those of the stored text, so a 304 also rejects a held one.
         """
-        next_at, status = self._next(policy, common["checked_at"], quiet_since)
+        article = check.article
+        assert article is not None
         rejected = self._rejected(article, Verdict(REJECT))
         self.store.record_check(  # type: ignore[union-attr]
-            **common, outcome="unchanged", next_check=next_at, status=status, detail=rejected,
+            **check.common, **self._state(check, SEEN), outcome="unchanged", detail=rejected,
             validators=(adapter.get("etag") or article["etag"],
                         adapter.get("last_modified") or article["last_modified"]),
+            article=article,
         )
         self._inc("unchanged")
         self._inc("not_modified")
         self._inc("rejected", bool(rejected))
-        raise DropItem(f"not modified: {common['url']}", log_level="DEBUG")
+        raise DropItem(f"not modified: {check.common['url']}", log_level="DEBUG")
 
-    def _redirected(self, common: dict, target: str) -> NoReturn:
+    def _redirected(self, check: Check, target: str) -> NoReturn:
         """Record that a tracked article now leads to another one (which is tracked in its own right)."""
         self.store.record_check(  # type: ignore[union-attr]
-            **common, outcome="unchanged", detail=f"redirected to {target}", next_check=None,
-            status="finished", redirected_to=target)
+            **check.common, **self._state(check, MOVED), outcome="unchanged",
+            detail=f"redirected to {target}", redirected_to=target, article=check.article)
         self._inc("unchanged")
         self._inc("redirected")
-        raise DropItem(f"{common['url']} redirected to {target}", log_level="INFO")
+        raise DropItem(f"{check.common['url']} redirected to {target}", log_level="INFO")
 
-    def _failed(self, common: dict, article: dict | None, policy: Policy, quiet_since: str,
-                error: str) -> NoReturn:
+    def _failed(self, check: Check, error: str) -> NoReturn:
         """Record a check that read no article: moved elsewhere, gone, or failed."""
-        store, url = self.store, common["url"]
+        store, url, article = self.store, check.common["url"], check.article
         assert store is not None
-        if common["http_status"] in GONE_STATUSES:
+        if check.common["http_status"] in GONE_STATUSES:
             gone = 1 + (store.streak(article["id"], GONE_STATUSES) if article else 0)
-            moment = policy.next_gone_check(from_iso(common["checked_at"]), gone)
-            store.record_check(**common, outcome="failed", detail=error, status="gone",
-                               next_check=to_iso(moment) if moment else None)
+            store.record_check(**check.common, **self._state(check, GONE, gone),
+                               outcome="failed", detail=error, article=article)
             self._inc("failed")
             self._inc("gone")
             raise DropItem(f"gone ({gone} in a row): {url}: {error}", log_level="INFO")
-        next_at, status = self._next(policy, common["checked_at"], quiet_since)
-        store.record_check(**common, outcome="failed", detail=error, next_check=next_at,
-                           status=status)
+        store.record_check(**check.common, **self._state(check, SEEN), outcome="failed",
+                           detail=error, article=article)
         self._inc("failed")
         raise DropItem(f"extraction failed for {url}: {error}", log_level="WARNING")
 
-    @staticmethod
-    def _next(policy: Policy, checked_at: str, quiet_since: str) -> tuple[str | None, str]:
-        """``(next_check, status)`` after a check that found the article in place."""
-        moment = policy.next_check(from_iso(checked_at), from_iso(quiet_since))
-        return (to_iso(moment), "active") if moment else (None, "finished")
+    def _state(self, check: Check, done: str, gone_in_a_row: int = 0) -> dict[str, str | None]:
+        """``next_check`` and ``status`` of the article after this check (``next_state``)."""
+        moment, status = next_state(done, policy=check.policy, now=check.now,
+                                    quiet_since=check.quiet_since,
+                                    gone_in_a_row=gone_in_a_row, rule=self.rule)
+        return {"next_check": to_iso(moment) if moment else None, "status": status}
+
+
+@dataclass(frozen=True)
+class Check:
+    """What every write of one check needs: the check's columns, the article row read once
+    (``None``: not stored yet), its re-check policy, the check's time and the article's last
+    change (or first sighting)."""
+
+    common: dict[str, Any]
+    article: dict | None
+    policy: Policy
+    #: ``checked_at``, parsed.
+    now: datetime
+    quiet_since: datetime

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from newsdiffs.compare import validation_problem
+from newsdiffs.compare import reads_page, validation_problem
+from newsdiffs.items import ArticleItem
+from newsdiffs.revision import clean_item
 
 
 class ValidatePipeline:
@@ -14,6 +15,10 @@ class ValidatePipeline:
     The item goes on to the store pipeline, which records it as a failed
     check: a consent wall or a 404 is never stored as a revision that
     "deletes" the article.
+
+    The text is validated as it will be stored: the item is cleaned here
+    (:func:`newsdiffs.revision.clean_item`, once; the normalise pipeline then
+    has nothing left to do) and the cleaned item goes on.
     """
 
     def __init__(self, min_body_chars: int = 150) -> None:
@@ -23,15 +28,16 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         return cls(crawler.settings.getint("NEWSDIFFS_MIN_BODY_CHARS", 150))
 
-    def process_item(self, item):
-        adapter = ItemAdapter(item)
-        if adapter.get("http_status") == 304 or adapter.get("redirected_to"):
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        item = clean_item(item)
+        if not reads_page(item.http_status, item.redirected_to):
             return item  # no page was read: nothing to validate
-        adapter["error"] = validation_problem(
-            http_status=adapter.get("http_status") or 200,
-            title=adapter.get("title") or "",
-            body=adapter.get("body") or [],
-            error=adapter.get("error"),
+        item.error = validation_problem(
+            http_status=item.http_status or 200,
+            title=item.title,
+            body=item.body,
+            error=item.error,
             min_body_chars=self.min_body_chars,
+            cleaned=True,
         )
         return item

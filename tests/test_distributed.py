@@ -7,8 +7,12 @@ requests, the ingest's exactly-once effect and acknowledgement after commit.
 
 from __future__ import annotations
 
+import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,6 +102,71 @@ def test_no_new_round_while_work_is_left(client, redis_server, tmp_path):
     assert start_round(client, keys, ["bbc"]).round == 1
 
 
+def test_unreachable_redis_is_one_line_and_status_1(tmp_path):
+    url = f"redis://127.0.0.1:{h.free_port()}/0"  # nothing listens there
+    line = f"cannot reach Redis at {url}: Connection refused"
+    for args in (["crawl", "--redis", url, "bbc"], ["dispatch", "--redis", url, "bbc"],
+                 ["ingest", "--redis", url]):
+        done = h.newsdiffs(*args, "--db", str(tmp_path / "n.db"), timeout=120)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Error: {line}\n"), args
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "bbc",
+                           "-s", f"NEWSDIFFS_REDIS_URL={url}", "-s", "LOG_LEVEL=WARNING"],
+                          cwd=ROOT, env=h.env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert [x.split("] ", 1)[1] for x in done.stderr.splitlines()] == [f"ERROR: newsdiffs: {line}"]
+    assert not (tmp_path / "n.db").exists()
+
+
+def test_a_request_is_finished_with_its_last_item_on_the_stream(client):
+    """The in-flight entry of a request goes in the Redis transaction that pushes its last
+    item, so that a crawler killed after it does not fetch the page again; a request that
+    produced no item goes when its callback ends, a redirect when its continuation is queued."""
+    from newsdiffs.distributed import RedisFrontier
+
+    keys = Keys()
+    frontier = RedisFrontier(client, keys, "host-1", spider="bbc")
+    queue = keys.requests("bbc")
+    client.zadd(queue, {b'{"url": "http://x/1"}': 0, b'{"url": "http://x/2"}': 1,
+                        b'{"url": "http://x/3"}': 2, b'{"url": "http://x/4"}': 3})
+    taken = [frontier.take(queue)[0] for _ in range(4)]
+    assert frontier.take(queue) is None
+    assert client.hlen(frontier.inflight_key) == 4 and client.zcard(queue) == 0
+
+    def held() -> set[str]:
+        return {f.decode() for f in client.hkeys(frontier.inflight_key)}
+
+    # A callback that yields two items (a move note, then the page).
+    one = taken[0]
+    frontier.producing(one)
+    frontier.item_coming(one)
+    frontier.item_coming(one)
+    frontier.produced(one)  # both still in the pipelines
+    frontier.push_item(_item(1, "Text one."), one)
+    assert one in held()
+    frontier.push_item(_item(2, "Text two."), one)
+    assert one not in held() and client.xlen(keys.stream) == 2
+    # An item pushed while the callback still runs: the request waits for its end.
+    two = taken[1]
+    frontier.producing(two)
+    frontier.item_coming(two)
+    frontier.push_item(_item(3, "Text three."), two)
+    assert two in held()
+    frontier.produced(two)
+    assert two not in held()
+    # A download failure's item (an errback: no callback around it), a dropped item.
+    frontier.push_item(_item(4, "Text four."), taken[2])
+    frontier.producing(taken[3])
+    frontier.item_coming(taken[3])
+    frontier.produced(taken[3])
+    frontier.item_gone(taken[3])
+    assert held() == set() and frontier.taken == set()
+    # A redirect of a held request: queued and the held one finished, in one transaction.
+    client.zadd(queue, {b'{"url": "http://x/5"}': 0})
+    five = frontier.take(queue)[0]
+    frontier.requeue(queue, b'{"url": "http://x/5b"}', 0, five)
+    assert held() == set() and client.zrange(queue, 0, -1) == [b'{"url": "http://x/5b"}']
+
+
 def _item(n: int, text: str) -> ArticleItem:
     url = f"http://127.0.0.1:1/news/articles/c{n:09d}o"
     return ArticleItem(url=url, canonical_url=url, source="bbc", title=f"Story {n}",
@@ -145,8 +214,8 @@ def test_two_crawlers_and_an_ingest_over_rounds(redis_server, client, tmp_path):
     site = h.Site(50).start()
     feed = site.server.url(h.FEED_PATH)
     db, keys = tmp_path / "n.db", Keys()
-    crawlers = [h.start_crawler(redis_server.url, feed, tmp_path / f"c{i}.log", tool=tool)
-                for i, tool in ((1, "scrapy"), (2, "newsdiffs"))]
+    crawlers = [h.start_crawler(redis_server.url, feed, tmp_path / "c1.log", "LOG_LEVEL=INFO"),
+                h.start_crawler(redis_server.url, feed, tmp_path / "c2.log", tool="newsdiffs")]
     ingester = h.start_ingest(redis_server.url, db, tmp_path / "ingest.log")
     try:
         for number in (1, 2, 3):
@@ -160,9 +229,12 @@ def test_two_crawlers_and_an_ingest_over_rounds(redis_server, client, tmp_path):
             fetches = site.fetches()
             assert len(fetches) == 50 and max(fetches.values()) == 1
     finally:
-        for process in [*crawlers, ingester]:
-            h.stop(process)
+        # Ctrl-C or SIGTERM is how a crawler or the ingest that runs until stopped is
+        # stopped: a clean stop, exit status 0.
+        codes = [h.stop(crawlers[0], signal.SIGTERM), h.stop(crawlers[1], signal.SIGINT),
+                 h.stop(ingester, signal.SIGINT)]
         site.stop()
+    assert codes == [0, 0, 0]
     expected = site.expected_versions(3)
     with Store(db) as store:
         articles = {a["url"]: a for a in store.articles()}
@@ -172,9 +244,59 @@ def test_two_crawlers_and_an_ingest_over_rounds(redis_server, client, tmp_path):
             assert len(store.checks(article["id"])) == 3
             assert len(store.versions(article["id"])) == expected[i]
         assert store.integrity_check() == "ok"
-    assert "items/s" in (tmp_path / "ingest.log").read_text()
     assert not Path("/nonexistent").exists()  # the crawlers opened no database
-    assert "crawl" in (tmp_path / "c2.log").read_text()  # newsdiffs crawl's summary
+    # What each crawler did (what it queued, not what the ingest stored): scrapy crawl logs
+    # it, newsdiffs crawl --redis prints it; together every check once, every feed fetch.
+    said = [re.findall(r"(?:^crawler|newsdiffs crawler bbc \(shutdown\)): fetched (\d+) "
+                       r"pages, queued (\d+) checks for ingest \(failed (\d+)\), (\d+) feed "
+                       r"fetches \(failed 0\)", (tmp_path / f"c{i}.log").read_text(), re.M)
+            for i in (1, 2)]
+    assert [len(s) for s in said] == [1, 1], said
+    for i in (1, 2):  # scrapy-redis' calls of APIs Scrapy deprecates are not the operator's
+        assert "DeprecationWarning" not in (tmp_path / f"c{i}.log").read_text()
+    (fetched, queued, failed, feeds), = [[sum(int(s[0][k]) for s in said) for k in range(4)]]
+    assert (queued, failed, feeds, fetched) == (150, 0, 3, 153)
+    # ... and what the ingest stored, by outcome.
+    final = (tmp_path / "ingest.log").read_text().splitlines()[-1]
+    changed = sum(expected) - 50
+    assert re.search(rf"items/s; stored 150 checks \(new 50, changed {changed}, "
+                     rf"unchanged {150 - 50 - changed}, failed 0, pending 0(, [a-z_]+ \d+)*\), "
+                     r"3 feed fetches; "
+                     r"0 already stored, 0 unreadable \(pid \d+, stopped by a signal\)$", final), final
+
+
+def test_crawler_and_ingest_wait_out_a_redis_restart(tmp_path):
+    """Redis dies between two rounds (and loses everything: no persistence): the crawler and
+    the ingest keep running, and the next dispatch's round is crawled and stored."""
+    site = h.Site(20).start()
+    feed = site.server.url(h.FEED_PATH)
+    db, keys = tmp_path / "n.db", Keys()
+    with h.RedisServer() as server:
+        crawler = h.start_crawler(server.url, feed, tmp_path / "c.log", tool="newsdiffs")
+        ingester = h.start_ingest(server.url, db, tmp_path / "ingest.log")
+        try:
+            site.serve_round(1)
+            assert h.dispatch(server.url, db, feed, NOW).returncode == 0
+            h.wait_round(connect(server.url), keys, [h.SPIDER], 120, [crawler, ingester])
+            server.crash()
+            time.sleep(7)  # a failed heartbeat or two, and the ingest's next read
+            assert crawler.poll() is None and ingester.poll() is None
+            server.start()
+            site.serve_round(2)
+            done = h.dispatch(server.url, db, feed, NOW)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "20 of them re-checks" in done.stdout
+            h.wait_round(connect(server.url), keys, [h.SPIDER], 120, [crawler, ingester])
+            assert len(site.fetches()) == 20
+        finally:
+            codes = [h.stop(crawler), h.stop(ingester)]
+            site.stop()
+    assert codes == [0, 0]
+    log = (tmp_path / "ingest.log").read_text()
+    assert "lost Redis at" in log and "is back" in log and "Traceback" not in log
+    assert "Traceback" not in (tmp_path / "c.log").read_text()
+    with Store(db) as store:
+        assert sum(len(store.checks(a["id"])) for a in store.articles()) == 40
 
 
 def _post(url: str, fields: list[tuple[str, str | bytes]]) -> dict:
@@ -207,12 +329,25 @@ def _get(url: str) -> dict:
         return json.loads(answer.read())
 
 
-def test_scrapyd_deploys_the_egg_and_runs_a_crawler(redis_server, client, tmp_path):
-    """The project egg deployed on a local Scrapyd; a bbc job scheduled with
-    NEWSDIFFS_REDIS_URL crawls the dispatched round and its items reach the ingest."""
+def _project_copy(to: Path) -> Path:
+    """The files scrapyd-deploy builds the egg from (it writes build/ next to them)."""
+    to.mkdir()
+    for name in ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, to / name)
+    for package in ("newsdiffs", "spiders", "pipelines"):
+        shutil.copytree(ROOT / package, to / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return to
+
+
+def test_scrapyd_deploy_and_schedule_run_a_crawler(redis_server, client, tmp_path):
+    """scrapyd-deploy builds the project egg and uploads it to a local Scrapyd (a target
+    added to scrapy.cfg's); a bbc job scheduled with NEWSDIFFS_REDIS_URL crawls the
+    dispatched round and its items reach the ingest."""
     pytest.importorskip("scrapyd")
-    import subprocess
-    import time
+    deploy = Path(sys.executable).with_name("scrapyd-deploy")
+    if not deploy.exists():
+        pytest.skip("scrapyd-deploy is not installed (scrapyd-client, the test extra)")
 
     port = h.free_port()
     (tmp_path / "scrapyd.conf").write_text(
@@ -232,12 +367,17 @@ def test_scrapyd_deploys_the_egg_and_runs_a_crawler(redis_server, client, tmp_pa
                 break
             except OSError:
                 time.sleep(0.2)
-        built = h.newsdiffs("egg", str(tmp_path / "newsdiffs.egg"), "--version", "1")
-        assert built.returncode == 0, built.stderr
-        added = _post(f"{base}/addversion.json", [
-            ("project", "newsdiffs"), ("version", "1"),
-            ("egg", (tmp_path / "newsdiffs.egg").read_bytes())])
-        assert added["status"] == "ok" and added["spiders"] >= 1, added
+        (tmp_path / "xdg").mkdir()
+        (tmp_path / "xdg" / "scrapy.cfg").write_text(
+            f"[deploy:test]\nurl = {base}/\nproject = newsdiffs\n")
+        deployed = subprocess.run(
+            [str(deploy), "test", "--version", "1"], cwd=_project_copy(tmp_path / "project"),
+            env={**h.env(), "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+            capture_output=True, text=True, timeout=300)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        assert '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
+        listed = _get(f"{base}/listspiders.json?project=newsdiffs")
+        assert "bbc" in listed["spiders"], listed
         site.serve_round(1)
         assert h.dispatch(redis_server.url, db, feed, NOW).returncode == 0
         job = _post(f"{base}/schedule.json", [

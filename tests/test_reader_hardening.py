@@ -58,12 +58,17 @@ def script_db(tmp_path_factory) -> Path:
 def escape_db(tmp_path_factory) -> Path:
     """The demo database with terminal escapes in a source name, titles, bylines and bodies."""
     db = build_demo_db(tmp_path_factory.mktemp("esc") / "esc.db")
+    # Older bodies are packed (m015): they are changed through the store.
+    with Store(db) as store:
+        for v in store.versions(store.article(RIVER)["id"]):
+            body = v["body"] + "\n\nmeeting " + ESCAPES
+            if v["version"] == 3:
+                body = body.replace("transform", "trans\x1b[2Kform")
+            store.set_body(v["id"], body)
     _sql(db,
-         ("UPDATE versions SET title = title || ?, byline = ?, body = body || ? "
+         ("UPDATE versions SET title = title || ?, byline = ? "
           "WHERE article_id = (SELECT id FROM articles WHERE url = ?)",
-          (ESCAPES, "Jo\x1b[8m Hidden", "\n\nmeeting " + ESCAPES, RIVER)),
-         ("UPDATE versions SET body = replace(body, 'transform', 'trans\x1b[2Kform') "
-          "WHERE article_id = (SELECT id FROM articles WHERE url = ?) AND version = 3", (RIVER,)),
+          (ESCAPES, "Jo\x1b[8m Hidden", RIVER)),
          ("UPDATE articles SET title = title || ?, source = ? WHERE url = ?",
           (ESCAPES, "bbc\x1b]0;x\x07", RIVER)))
     return db

@@ -63,6 +63,13 @@ class RedisServer:
         self.stop()
         raise RuntimeError("redis-server did not start")
 
+    def crash(self) -> None:
+        """Kill the server (SIGKILL; no persistence: its data is gone), keeping its port."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
@@ -112,6 +119,15 @@ class Site:
         return f"/news/articles/c{number:09d}o"
 
     def start(self) -> Site:
+        httpd = self.server.httpd
+        report = httpd.handle_error
+
+        def handle_error(request, address) -> None:
+            # A crawler killed on purpose resets its connections: not worth a traceback.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                report(request, address)
+
+        httpd.handle_error = handle_error
         self.server.start()
         return self
 
@@ -163,7 +179,7 @@ def dispatch(redis_url: str, db: Path, feed: str, now: str) -> subprocess.Comple
 
 
 CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "RETRY_TIMES=1",
-                  "CONCURRENT_REQUESTS=16", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+                  "CONCURRENT_REQUESTS=8", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
                   "LOG_LEVEL=WARNING", "NEWSDIFFS_RECHECK_FEED_LINKS=False")
 
 
@@ -179,8 +195,8 @@ def start_crawler(redis_url: str, feed: str, log: Path, *extra: str,
     cmd += ["-a", f"feeds={feed}", "-s", "NEWSDIFFS_DB=/nonexistent/none.db"]
     for setting in (*CRAWL_SETTINGS, *extra):
         cmd += ["-s", setting]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-                            stderr=open(log, "ab"))  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=open(log, "ab"),  # noqa: SIM115
+                            stderr=subprocess.STDOUT)
 
 
 def start_ingest(redis_url: str, db: Path, log: Path, *extra: str) -> subprocess.Popen:
@@ -190,27 +206,38 @@ def start_ingest(redis_url: str, db: Path, log: Path, *extra: str) -> subprocess
                             stderr=subprocess.STDOUT)
 
 
+def crawler_name(process: subprocess.Popen) -> str:
+    """The name a crawler process goes by in Redis (host and process id)."""
+    return f"{socket.gethostname()}-{process.pid}"
+
+
 def kill(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(30)
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop a crawler (SIGINT: Scrapy's graceful stop) or the ingest (SIGTERM)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM if "ingest" in process.args else signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            kill(process)
+def stop(process: subprocess.Popen, signum: int | None = None) -> int | None:
+    """Stop a crawler (SIGINT: Scrapy's graceful stop) or the ingest (SIGTERM); its exit
+    status (``None``: it was running no more, or had to be killed)."""
+    if process.poll() is not None:
+        return None
+    if signum is None:
+        signum = signal.SIGTERM if "ingest" in process.args else signal.SIGINT
+    process.send_signal(signum)
+    try:
+        return process.wait(60)
+    except subprocess.TimeoutExpired:
+        kill(process)
+        return None
 
 
-def inflight_urls(client, prefix: str = "newsdiffs") -> set[str]:
-    """URLs of the requests crawlers hold right now (taken from the queue, not finished)."""
+def inflight_urls(client, prefix: str = "newsdiffs", crawler: str = "*") -> set[str]:
+    """URLs of the requests crawlers (or one, by name) hold right now (taken from the queue,
+    results not on the stream yet)."""
     from pipelines import redis_json
 
     urls = set()
-    for key in client.scan_iter(match=f"{prefix}:*:inflight:*"):
+    for key in client.scan_iter(match=f"{prefix}:*:inflight:{crawler}"):
         for data in client.hvals(key):
             urls.add(redis_json.loads(data)["url"])
     return urls
