@@ -160,10 +160,11 @@ def checked_settings(names: list[str], overrides: dict[str, Any] | None):
     return settings, chosen
 
 
-def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
+def run_process(names: list[str], overrides: dict[str, Any] | None = None,
                 spider_args: dict[str, Any] | None = None, *, log_to_stderr: bool = True,
-                quiet: bool = False) -> RunResult:
-    """Run the named spiders (all enabled when empty) in one process.
+                quiet: bool = False) -> tuple[list, float]:
+    """Run the named spiders (all enabled when empty) in one Scrapy process until they
+    finish: their crawlers (with their stats) and the seconds taken.
 
     ``log_to_stderr=False`` leaves logging to handlers the caller installed;
     ``quiet`` logs only errors to stderr.
@@ -182,6 +183,19 @@ def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
         crawlers.append(crawler)
         process.crawl(crawler, **(spider_args or {}))
     process.start()
+    return crawlers, time.monotonic() - started
+
+
+def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
+                spider_args: dict[str, Any] | None = None, *, log_to_stderr: bool = True,
+                quiet: bool = False) -> RunResult:
+    """Run the named spiders (all enabled when empty) in one process.
+
+    ``log_to_stderr=False`` leaves logging to handlers the caller installed;
+    ``quiet`` logs only errors to stderr.
+    """
+    crawlers, seconds = run_process(names, overrides, spider_args, log_to_stderr=log_to_stderr,
+                                    quiet=quiet)
     totals: dict[str, int] = {}
     stats: dict[str, Any] = {}
     reasons = []
@@ -196,8 +210,7 @@ def run_spiders(names: list[str], overrides: dict[str, Any] | None = None,
         totals[key.removeprefix("newsdiffs/")] = value
     totals["spider_errors"] = stats.get("spider_exceptions/count", 0)
     problems = run_problems(stats, reasons)
-    result = RunResult(summary_line(totals, time.monotonic() - started, problems), problems,
-                       run_counts(totals))
+    result = RunResult(summary_line(totals, seconds, problems), problems, run_counts(totals))
     (logger.error if problems else logger.info)("newsdiffs crawl: %s", result.summary)
     return result
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, fields
 
 import redis
 
+from .frontier import LocalFrontier
 from .items import ArticleItem, Block
 from .store import Store
 from .times import now_iso
@@ -534,27 +535,18 @@ def start_round(client: redis.Redis, keys: Keys, spiders: Iterable[str], *,
     return Dispatched(round=number, recovered=recovered)
 
 
-class DispatchFrontier:
+class DispatchFrontier(LocalFrontier):
     """The frontier of ``newsdiffs dispatch``: the database, and the round's claims in Redis.
 
     A spider built with it makes the round's requests exactly as a local crawl
     starts (``NewsSpider.round_requests``); every re-check it makes claims its URL.
+    It reads the database as the local frontier does, through the caller's open store.
     """
 
-    shared = False
-
     def __init__(self, store: Store, client: redis.Redis, keys: Keys, round_number: int) -> None:
-        self.store, self.client, self.keys, self.round = store, client, keys, round_number
-
-    def due(self, source: str, now: str, limit: int, *,
-            include_finished: bool = False) -> list[dict]:
-        return self.store.due(now, source, limit, include_finished=include_finished)
-
-    def known(self, urls: Iterable[str]) -> set[str]:
-        return self.store.known(urls)
-
-    def article(self, url: str) -> dict | None:
-        return self.store.article(url)
+        super().__init__(store.path)
+        self._store = store
+        self.client, self.keys, self.round = client, keys, round_number
 
     def claim(self, url: str) -> bool:
         key = self.keys.claims(self.round)
@@ -568,7 +560,7 @@ class DispatchFrontier:
         raise NotImplementedError("dispatch fetches nothing")
 
     def close(self) -> None:
-        pass
+        pass  # the store is the caller's
 
 
 def index_tracked(store: Store, client: redis.Redis, keys: Keys, chunk: int = 5000) -> int:

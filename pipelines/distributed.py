@@ -404,21 +404,9 @@ def run_crawlers(names: list[str], overrides: dict[str, Any], spider_args: dict[
     A stop asked for is the normal end of a crawler that runs until stopped,
     not a problem.
     """
-    from scrapy.crawler import CrawlerProcess
+    from newsdiffs.crawl import run_problems, run_process
 
-    from newsdiffs.crawl import checked_settings, run_problems
-
-    settings, chosen = checked_settings(names, overrides)
-    if quiet:
-        settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
-    started = time.monotonic()
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for name in chosen:
-        crawler = process.create_crawler(name)
-        crawlers.append(crawler)
-        process.crawl(crawler, **spider_args)
-    process.start()
+    crawlers, seconds = run_process(names, overrides, spider_args, quiet=quiet)
     totals: dict[str, int] = {}
     reasons = []
     for crawler in crawlers:
@@ -430,4 +418,4 @@ def run_crawlers(names: list[str], overrides: dict[str, Any], spider_args: dict[
     problems = run_problems(totals, [r for r in reasons if r != "shutdown"])
     if any(c.spider is None for c in crawlers) and not problems:
         problems.append("not started")
-    return crawler_summary(totals, time.monotonic() - started), problems
+    return crawler_summary(totals, seconds), problems
