@@ -205,13 +205,6 @@ def next_state(done: str, *, policy: Policy, now: datetime, quiet_since: datetim
     raise ValueError(f"unknown check result {done!r}")
 
 
-def outcome_for(latest_hash: str | None, new_hash: str) -> str:
-    """``new`` (first version), ``unchanged`` or ``changed``."""
-    if latest_hash is None:
-        return "new"
-    return "unchanged" if latest_hash == new_hash else "changed"
-
-
 # -- The confirmation rule -------------------------------------------------------
 # A truncated response, a paywall teaser or a CDN serving an old copy looks like
 # an edit that is undone on the next fetch. Texts with that shape are held as a

@@ -140,8 +140,3 @@ def fingerprint(title: str, body: Iterable[Block]) -> str:
     """
     parts = [fold(decode_entities(title))] + [fold(decode_entities(b.text)) for b in body]
     return hashlib.sha256("\n".join(p for p in parts if p).encode("utf-8")).hexdigest()
-
-
-def content_hash(text: str) -> str:
-    """SHA-256 of exactly the stored text (for verifying stored revisions)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

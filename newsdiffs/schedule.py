@@ -150,15 +150,6 @@ class Policy:
             )
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def describe(self) -> list[str]:
-        """The policy as lines of text (for docs and ``status``)."""
-        lines = [f"unchanged < {format_duration(limit)}: every {format_duration(every)}"
-                 for limit, every in self.tiers]
-        lines.append(f"unchanged {format_duration(self.finish_after)}: finished")
-        gone = ", ".join(format_duration(w) for w in self.gone_retries) or "never"
-        lines.append(f"gone (404/410): re-checked after {gone}")
-        return lines
-
 
 def _sequence(value: object, name: str) -> Sequence:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):

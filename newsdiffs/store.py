@@ -29,7 +29,6 @@ from .normalize import fold
 from .times import now_iso
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
-STATUSES = ("active", "finished", "gone")
 #: How new pages in ``version_html.html`` are compressed when their source has no
 #: dictionary yet; with one the encoding is ``zstd-dict:<zstd_dicts.id>``. Rows
 #: written by older versions say ``gzip``; all three are read.
@@ -1048,13 +1047,6 @@ class Store:
     def article_by_id(self, article_id: int) -> dict | None:
         return self._one("SELECT * FROM articles WHERE id = ?", [article_id])
 
-    def get_article(self, url: str) -> dict:
-        """Like :meth:`article` but raises :class:`ArticleNotFound`."""
-        row = self.article(url)
-        if row is None:
-            raise ArticleNotFound(f"no tracked article with URL {url}")
-        return row
-
     def latest_version(self, article_id: int) -> dict | None:
         """The newest version of an article (an index lookup), or ``None``."""
         row = self._one(
@@ -1192,10 +1184,6 @@ class Store:
             t: self._one(f"SELECT count(*) AS n FROM {t}")["n"]  # type: ignore[index]
             for t in ("articles", "versions", "checks")
         }
-
-    def iter_rows(self, sql: str, params: Any = ()) -> Iterator[dict]:
-        """Stream the rows of a read-only query (for exports)."""
-        yield from self.db.query(sql, params)
 
     # -- reading changes: site, feeds, search, export -----------------------
 

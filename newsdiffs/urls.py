@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track where a reader came from.
-TRACKING_PREFIXES = ("utm_", "at_", "ns_", "mc_", "fbclid", "gclid", "ocid", "cmpid", "ito")
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "ocid", "cmpid", "ito", "CMP",
                              "smid", "smtyp", "partner", "rss", "ref", "src"})
 

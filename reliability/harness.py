@@ -118,8 +118,7 @@ class Audit:
 
 def integrity(db: Path) -> str:
     with Store(db) as store:
-        rows = list(store.iter_rows("PRAGMA integrity_check"))
-    return "; ".join(str(next(iter(r.values()))) for r in rows)
+        return store.integrity_check().replace("\n", "; ")
 
 
 def served_revisions(hits: list[Served]) -> dict[int, list[int]]:

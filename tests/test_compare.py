@@ -1,6 +1,6 @@
 import pytest
 
-from newsdiffs.compare import markup_leak, outcome_for, validation_problem
+from newsdiffs.compare import markup_leak, validation_problem
 from newsdiffs.diff import change_stats, diff_words
 from newsdiffs.items import Block
 
@@ -37,12 +37,6 @@ def test_validation_problem(kwargs, problem):
 def test_prose_about_tags_is_not_a_leak():
     assert markup_leak("Attackers inject a <script> tag into the page") is None
     assert markup_leak('He wrote <div class="x">') is not None
-
-
-def test_outcome_for():
-    assert outcome_for(None, "a") == "new"
-    assert outcome_for("a", "a") == "unchanged"
-    assert outcome_for("a", "b") == "changed"
 
 
 @pytest.mark.parametrize(
