@@ -19,6 +19,7 @@ the pipeline stores them:
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ import pytest
 
 from newsdiffs.extract import ExtractionError
 from newsdiffs.items import ArticleItem, blocks_to_text
-from newsdiffs.normalize import clean_blocks, clean_text, looks_like_markup
+from newsdiffs.normalize import clean_blocks, clean_text, fold, looks_like_markup
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ERRORS: dict[str, type[Exception]] = {"ExtractionError": ExtractionError}
@@ -105,3 +106,13 @@ def check_fixture(case: Path, extractor: Callable[[bytes, str], ArticleItem]) ->
     item = extractor(html, url)
     problems = problems_with(item, expected, getattr(extractor, "name", None))
     assert not problems, f"{case_id(case)}:\n  " + "\n  ".join(problems)
+
+
+def titles_match(got: str, want: str) -> bool:
+    """Whether an extracted headline is the truth's: equal after folding, one inside the
+    other (truths keep a site suffix " - CNN.com" or a columnist " | Name"), or close.
+    An empty headline never matches (``"" in want`` is true for every ``want``)."""
+    got, want = fold(got).casefold().strip(), fold(want).casefold().strip()
+    if not got or not want:
+        return False
+    return got in want or want in got or difflib.SequenceMatcher(None, got, want).ratio() >= 0.8

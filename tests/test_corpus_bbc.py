@@ -13,12 +13,12 @@ extractor drops on purpose, and omit "Follow us" lines that it keeps.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import os
 from pathlib import Path
 
 import pytest
+from fixture_check import titles_match
 
 from newsdiffs.extract.bbc import BBCExtractor
 from newsdiffs.normalize import clean_blocks, clean_text, fingerprint, fold, looks_like_markup
@@ -66,11 +66,6 @@ def _paragraphs(text: str) -> list[str]:
     return [fold(p) for p in text.split("\n\n") if p.strip()]
 
 
-def _titles_match(got: str, want: str) -> bool:
-    got, want = fold(got).casefold(), fold(want).casefold()
-    return got in want or want in got or difflib.SequenceMatcher(None, got, want).ratio() >= 0.8
-
-
 @pytest.mark.parametrize("row", _pages())
 def test_corpus_page(row: dict) -> None:
     truth = json.loads((CORPUS / row["truth_path"]).read_text(encoding="utf-8"))["normalized"]
@@ -79,7 +74,7 @@ def test_corpus_page(row: dict) -> None:
     text = "\n\n".join(blocks)
     problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if looks_like_markup(b.text)]
 
-    if truth["title"] and not _titles_match(clean_text(item.title), truth["title"]):
+    if truth["title"] and not titles_match(clean_text(item.title), truth["title"]):
         problems.append(f"title: expected {truth['title']!r}, got {item.title!r}")
     problems += [f"body lacks {s!r}" for s in truth["must_contain"] if fold(s) not in text]
     problems += [f"body has {s!r}" for s in truth["must_not_contain"] if fold(s) in text]

@@ -13,7 +13,6 @@ reach :data:`MIN_F1`.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fixture_check import titles_match
 
 from newsdiffs.extract import get_extractor
 from newsdiffs.normalize import clean_blocks, clean_text, fingerprint, fold, looks_like_markup
@@ -79,11 +79,6 @@ def _version_sets() -> list:
     return [pytest.param(s, id=s["set"]) for s in sets if s["site"] in SITES]
 
 
-def _titles_match(got: str, want: str) -> bool:
-    got, want = fold(got).casefold(), fold(want).casefold()
-    return got in want or want in got or difflib.SequenceMatcher(None, got, want).ratio() >= 0.8
-
-
 @pytest.mark.parametrize("row", _pages())
 def test_corpus_page(row: dict) -> None:
     name = Path(row["local_path"]).stem
@@ -93,7 +88,7 @@ def test_corpus_page(row: dict) -> None:
     text = "\n\n".join(fold(b.text) for b in clean_blocks(item.body))
     misses = EXPECTED_MISSES.get(name, {})
     problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if looks_like_markup(b.text)]
-    if truth["title"] and not _titles_match(clean_text(item.title), truth["title"]):
+    if truth["title"] and not titles_match(clean_text(item.title), truth["title"]):
         problems.append(f"title: expected {truth['title']!r}, got {item.title!r}")
     problems += [f"body lacks {s!r}" for s in truth["must_contain"]
                  if fold(s) not in text and s not in misses]

@@ -16,7 +16,6 @@ the reason.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fixture_check import titles_match
 
 from newsdiffs.extract import get_extractor
 from newsdiffs.feeds import parse_feed
@@ -105,12 +105,6 @@ def token_f1(got: str, want: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def _titles_match(got: str, want: str) -> bool:
-    # Some truths keep a site suffix (" - CNN.com") or a columnist (" | Eleanor Ainge Roy").
-    got, want = fold(got).casefold(), fold(want).casefold()
-    return got in want or want in got or difflib.SequenceMatcher(None, got, want).ratio() >= 0.8
-
-
 @pytest.mark.parametrize("row", _pages())
 def test_corpus_page(row: dict) -> None:
     name = Path(row["local_path"]).stem
@@ -122,7 +116,7 @@ def test_corpus_page(row: dict) -> None:
     text = "\n\n".join(blocks)
     problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if looks_like_markup(b.text)]
 
-    if truth["title"] and not _titles_match(clean_text(item.title), truth["title"]):
+    if truth["title"] and not titles_match(clean_text(item.title), truth["title"]):
         problems.append(f"title: expected {truth['title']!r}, got {item.title!r}")
     not_body = NOT_BODY_SNIPPETS.get(name, {})
     problems += [
