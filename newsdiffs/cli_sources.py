@@ -180,16 +180,12 @@ def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
     errors."""
     import urllib.error
     import urllib.request
-    from importlib.metadata import PackageNotFoundError, version
 
     from .charset import header_charset
+    from .config import user_agent
     from .settings import NEWSDIFFS_CONTACT_URL
 
-    try:
-        agent = f"newsdiffs/{version('newsdiffs')} (+{NEWSDIFFS_CONTACT_URL})"
-    except PackageNotFoundError:
-        agent = f"newsdiffs/0 (+{NEWSDIFFS_CONTACT_URL})"
-    request = urllib.request.Request(url, headers={"User-Agent": agent})
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent(NEWSDIFFS_CONTACT_URL)})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return (response.read(), response.geturl(),

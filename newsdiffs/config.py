@@ -10,6 +10,8 @@ module does not import Scrapy.
 from __future__ import annotations
 
 import logging
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from typing import Any
 
 from .schedule import ScheduleError, policy_for
@@ -111,3 +113,13 @@ def log_level(settings: Any) -> int:
     """The numeric ``LOG_LEVEL`` (after :func:`check_settings`)."""
     level = settings.get("LOG_LEVEL")
     return level if isinstance(level, int) else logging.getLevelName(level)
+
+
+def user_agent(contact_url: str | None) -> str:
+    """``newsdiffs/<version> (+<contact URL>)``: who is fetching, and how to reach them
+    (the crawl's User-Agent, and ``newsdiffs extract``'s)."""
+    try:
+        version = package_version("newsdiffs")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        version = "0"
+    return f"newsdiffs/{version} (+{contact_url})" if contact_url else f"newsdiffs/{version}"

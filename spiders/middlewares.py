@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as package_version
 from typing import Any
 
 from scrapy import Request
@@ -25,18 +23,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from newsdiffs.config import user_agent
 from newsdiffs.schedule import backoff_delay, retry_after_seconds
 
 logger = logging.getLogger(__name__)
-
-
-def user_agent(contact_url: str | None) -> str:
-    """``newsdiffs/<version> (+<contact URL>)``: who is fetching, and how to reach them."""
-    try:
-        version = package_version("newsdiffs")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        version = "0"
-    return f"newsdiffs/{version} (+{contact_url})" if contact_url else f"newsdiffs/{version}"
 
 
 class UserAgentAddon:
