@@ -20,7 +20,7 @@ from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
 from .export import BadSince, json_text, since_to_iso
 from .render import later, summary, version_page
 from .store import Store, StoreError
-from .times import UTC, from_iso, in_words, shown
+from .times import UTC, shown
 from .urls import lookup_keys
 
 #: The largest --limit, --page-size ... (far beyond any database, far below SQLite's limit).
@@ -160,15 +160,13 @@ def history(db_path: str, url: str) -> None:
         )
         previous = None
         for v in versions:
-            later = ""
-            if previous is not None:
-                later = f" ({in_words(from_iso(v['fetched_at']) - from_iso(previous))} later)"
+            gap = f" ({later(previous, v['fetched_at'])})" if previous is not None else ""
             repeat = f"  repeats version {v['repeats_version']}" if v["repeats_version"] else ""
             if v.get("kind") == "reextract":
                 repeat += "  re-extracted (not an edit)"
             echo(
                 f"  version {v['version']:>3}  {v['fetched_at']}  "
-                f"+{v['chars_added']:<6} -{v['chars_removed']:<6} {v['title']}{later}{repeat}"
+                f"+{v['chars_added']:<6} -{v['chars_removed']:<6} {v['title']}{gap}{repeat}"
             )
             previous = v["fetched_at"]
         held = store.pending_version(article["id"])
