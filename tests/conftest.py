@@ -56,3 +56,24 @@ def run_crawl(db: Path, *args: str, tool: str = "newsdiffs") -> subprocess.Compl
 @pytest.fixture
 def crawl():
     return run_crawl
+
+
+@pytest.fixture
+def pipeline_stages(db_path):
+    """The project's three item pipelines built the Scrapy way (validate, normalise, store),
+    on ``db_path``, and the crawler's stats; the store is closed afterwards."""
+    from scrapy.utils.misc import build_from_crawler
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.normalise import NormalisePipeline
+    from pipelines.store import StorePipeline
+    from pipelines.validate import ValidatePipeline
+
+    crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path),
+                                         "NEWSDIFFS_MIN_BODY_CHARS": 100})
+    crawler.stats.open_spider()
+    stages = [build_from_crawler(cls, crawler)
+              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
+    stages[-1].open_spider()
+    yield stages, crawler.stats
+    stages[-1].close_spider()

@@ -6,8 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from scrapy.exceptions import DropItem
-from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from newsdiffs.compare import (
     FAILED,
@@ -28,7 +26,6 @@ from newsdiffs.normalize import fingerprint
 from newsdiffs.schedule import Policy
 from newsdiffs.store import Candidate, NewVersion, Store
 from pipelines.normalise import NormalisePipeline
-from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 
 URL = "https://news.example.org/2026/harbour"
@@ -101,13 +98,8 @@ def item(body=TEXT, at="2026-03-01T10:00:00Z", **kw):
 
 
 @pytest.fixture
-def chain(db_path):
-    crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path),
-                                         "NEWSDIFFS_MIN_BODY_CHARS": 100})
-    crawler.stats.open_spider()
-    stages = [build_from_crawler(cls, crawler)
-              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
-    stages[-1].open_spider()
+def chain(pipeline_stages):
+    stages, stats = pipeline_stages
 
     def run(it):
         try:
@@ -117,8 +109,7 @@ def chain(db_path):
             return None
         return it
 
-    yield run, crawler.stats, stages[-1]
-    stages[-1].close_spider()
+    return run, stats, stages[-1]
 
 
 def test_the_text_is_cleaned_once():

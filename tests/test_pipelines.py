@@ -2,13 +2,10 @@
 
 import pytest
 from scrapy.exceptions import DropItem
-from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from newsdiffs.items import ArticleItem, Block
 from newsdiffs.store import Store
 from pipelines.normalise import NormalisePipeline
-from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 
 URL = "https://www.bbc.co.uk/news/articles/c0pipe0001o"
@@ -23,21 +20,15 @@ def item(title="A headline", body=None, **kw):
 
 
 @pytest.fixture
-def chain(db_path):
-    crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path),
-                                         "NEWSDIFFS_MIN_BODY_CHARS": 100})
-    crawler.stats.open_spider()
-    stages = [build_from_crawler(cls, crawler)
-              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
-    stages[-1].open_spider()
+def chain(pipeline_stages):
+    stages, stats = pipeline_stages
 
     def run(it):
         for stage in stages:
             it = stage.process_item(it)
         return it
 
-    yield run, crawler.stats
-    stages[-1].close_spider()
+    return run, stats
 
 
 def test_outcomes_and_stats(chain, db_path):
