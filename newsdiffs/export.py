@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
+from .store import HISTORY_SQL, SEARCH_SQL
 from .times import UTC, BadDuration, from_iso, parse_span, shown, to_iso
 
 FORMATS = ("csv", "json", "jsonl")
@@ -144,20 +145,6 @@ _CHANGE_COLUMNS = {
     "chars_removed": "Characters removed.",
     "title": "Headline of that version.",
 }
-
-SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title
-from versions_fts
-  join versions v on v.id = versions_fts.rowid
-  join articles a on a.id = v.article_id
-where versions_fts match (case when trim(:q) = '' then '""' else :q end)
-order by versions_fts.rank
-limit 100"""
-
-HISTORY_SQL = """select v.version, v.fetched_at, v.chars_added, v.chars_removed, v.title,
-  v.repeats_version
-from versions v join articles a on a.id = v.article_id
-where a.url = :url
-order by v.version"""
 
 
 def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:

@@ -29,6 +29,22 @@ from .normalize import fold
 from .times import now_iso
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
+
+#: The Datasette canned queries of ``metadata.json`` (``newsdiffs.export``): SQL users run
+#: against the database, kept here with the rest of the SQL.
+SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title
+from versions_fts
+  join versions v on v.id = versions_fts.rowid
+  join articles a on a.id = v.article_id
+where versions_fts match (case when trim(:q) = '' then '""' else :q end)
+order by versions_fts.rank
+limit 100"""
+
+HISTORY_SQL = """select v.version, v.fetched_at, v.chars_added, v.chars_removed, v.title,
+  v.repeats_version
+from versions v join articles a on a.id = v.article_id
+where a.url = :url
+order by v.version"""
 #: How new pages in ``version_html.html`` are compressed when their source has no
 #: dictionary yet; with one the encoding is ``zstd-dict:<zstd_dicts.id>``. Rows
 #: written by older versions say ``gzip``; all three are read.
