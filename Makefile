@@ -48,9 +48,9 @@ test-distributed: $(STAMP) redis
 site: $(STAMP)
 	$(BIN)/newsdiffs site demo/out/site --db demo/newsdiffs.db
 
-# run the test suite (no network needed)
+# run the test suite (no network needed), on every core
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # run the fault and attack scenarios on 127.0.0.1 and print the table (about 3 minutes)
 reliability: $(STAMP)

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import gen
 
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page, ReplayServer
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

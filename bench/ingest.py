@@ -28,7 +28,7 @@ import dist_harness  # noqa: E402
 
 from newsdiffs.distributed import Keys, check_item_id, connect, encode_item, ingest  # noqa: E402
 from newsdiffs.store import Store  # noqa: E402
-from pipelines.store import StorePipeline  # noqa: E402
+from pipelines.record import RecordPipeline  # noqa: E402
 
 PAGE = b"<html><body>" + b"<p>A paragraph of the page that is kept for reextract.</p>" * 500
 
@@ -46,7 +46,7 @@ def phases(n: int) -> list[tuple[str, list]]:
 
 
 def local(db: Path, work: list[tuple[str, list]]) -> dict[str, float]:
-    pipeline = StorePipeline(str(db))
+    pipeline = RecordPipeline(str(db))
     pipeline.open_spider()
     rates = {}
     for name, batch in work:
@@ -65,7 +65,7 @@ def distributed(db: Path, url: str, work: list[tuple[str, list]]) -> dict[str, f
     client, keys = connect(url), Keys()
     rates = {}
     with Store(db) as store:
-        recorder = StorePipeline(str(db))
+        recorder = RecordPipeline(str(db))
         recorder.store = store
         for number, (name, batch) in enumerate(work, 1):
             with client.pipeline(transaction=False) as pipe:

@@ -28,8 +28,8 @@ from scrapy.utils.test import get_crawler
 
 import newsdiffs.store
 from newsdiffs.items import ArticleItem, Block
-from pipelines.normalise import NormalisePipeline
-from pipelines.store import StorePipeline
+from pipelines.clean import CleanPipeline
+from pipelines.record import RecordPipeline
 from pipelines.validate import ValidatePipeline
 
 GOAL_UNCHANGED = 2000
@@ -62,7 +62,7 @@ def chain(db: Path):
     crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db), "NEWSDIFFS_KEEP_HTML": False})
     crawler.stats.open_spider()
     stages = [build_from_crawler(cls, crawler)
-              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
+              for cls in (ValidatePipeline, CleanPipeline, RecordPipeline)]
     stages[-1].open_spider()
 
     #: Seconds spent in each stage by the last batch (the per-item cost breakdown).

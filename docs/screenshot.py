@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from reading_data import DEMO_BASE, build_demo_db  # noqa: E402
 
 from newsdiffs.demo.server import Page, ReplayServer  # noqa: E402
-from newsdiffs.site import article_dir, build_site  # noqa: E402
+from newsdiffs.static_site import article_dir, build_site  # noqa: E402
 from newsdiffs.store import Store  # noqa: E402
 
 #: The screenshots: file name, page of the site ({river}: the demo article with 3 versions),

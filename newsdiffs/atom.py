@@ -1,6 +1,6 @@
 """Atom 1.0 feeds (RFC 4287), built with ElementTree so every string is escaped.
 
-Nothing here knows about articles: :mod:`newsdiffs.site` fills in
+Nothing here knows about articles: :mod:`newsdiffs.static_site` fills in
 :class:`Entry` objects. Output is deterministic (same input, same bytes), so a
 re-run of ``newsdiffs site`` leaves an unchanged feed untouched.
 """

@@ -6,7 +6,6 @@ Only this module turns domain errors into friendly one-line messages.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -16,25 +15,19 @@ from urllib.parse import urlsplit
 
 import click
 
-from .diff import SEPARATOR, Row, VersionDiff, WordOp, compare_versions
+from .config import DEFAULT_DB
+from .diff import compare_versions
 from .export import BadSince, json_text, since_to_iso
 from .render import later, summary, version_page
 from .store import Store, StoreError
+from .text_diff import TERMINAL_CONTROL as _TERMINAL_CONTROL
+from .text_diff import text_diff, visible
 from .times import UTC, shown
 from .urls import lookup_keys
 
 #: The largest --limit, --page-size ... (far beyond any database, far below SQLite's limit).
 MAX_COUNT = 1_000_000_000
 COUNT = click.IntRange(1, MAX_COUNT)
-
-# C0 controls but tab and newline, DEL, C1 controls: a terminal acts on these (ESC starts
-# colour, cursor and title sequences, BEL rings, CR overwrites a line, 0x9b is a one-byte CSI).
-_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    """Text safe for a terminal: each control character but tab and newline shown as ``\\xNN``."""
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
@@ -86,7 +79,7 @@ DB_OPTION = click.option(
     "--db",
     "db_path",
     envvar="NEWSDIFFS_DB",
-    default="newsdiffs.db",
+    default=DEFAULT_DB,
     show_default=True,
     type=click.Path(dir_okay=False),
     help="SQLite database (env NEWSDIFFS_DB).",
@@ -201,74 +194,6 @@ def show(db_path: str, url: str, number: int | None) -> None:
         echo(v["body"])
 
 
-def _styled_words(ops: list[WordOp], color: bool) -> str:
-    out = []
-    for k, w in enumerate(ops):
-        if w.op != "equal" and not w.text.strip():
-            # Whitespace swapped for whitespace (a split or merge): show the new spacing.
-            if w.op == "insert":
-                out.append(w.text)
-                continue
-            if any(n.op == "insert" and not n.text.strip() for n in ops[max(k - 1, 0) : k + 2]):
-                continue
-        # Stored text is made visible before our own colour codes are added around it.
-        text = visible(w.text)
-        if w.op == "equal":
-            out.append(text)
-        elif w.op == "delete":
-            out.append(click.style(text, fg="red", strikethrough=True) if color
-                       else f"[-{text}-]")
-        else:
-            out.append(click.style(text, fg="green", underline=True) if color
-                       else f"{{+{text}+}}")
-    return "".join(out)
-
-
-def _diff_row_lines(row: Row, rows: list[Row], color: bool) -> list[str]:
-    if row.op == "changed":
-        note = ""
-        if len(row.left) != len(row.right):
-            note = (f"(split into {len(row.right)} paragraphs) " if len(row.left) == 1
-                    else f"({len(row.left)} paragraphs merged) ")
-        return ["~ " + note + _styled_words(row.words, color)]
-    if row.op == "inserted":
-        text = visible(SEPARATOR.join(b.as_text() for b in row.right))
-        return ["+ " + (click.style(text, fg="green") if color else text)]
-    if row.op == "deleted":
-        text = visible(SEPARATOR.join(b.as_text() for b in row.left))
-        return ["- " + (click.style(text, fg="red") if color else text)]
-    if row.op == "moved" and row.left:
-        return []  # shown once, where it went
-    if row.op == "moved":
-        text = _styled_words(row.words, color) if row.words else visible(row.right[0].as_text())
-        origin = rows[row.partner].left_index if row.partner is not None else None
-        return [f"> (moved from paragraph {(origin or 0) + 1}) " + text]
-    return []
-
-
-def text_diff(old: dict, new: dict, color: bool = False, diff: VersionDiff | None = None) -> str:
-    """A readable word-level diff of two stored versions (title, byline, then changed blocks).
-
-    Deleted words show as ``[-word-]``, inserted as ``{+word+}`` (or in colour);
-    lines start with ``~`` (changed), ``+`` (added), ``-`` (removed), ``>`` (moved).
-    """
-    diff = diff or compare_versions(old, new)
-    when = later(old["fetched_at"], new["fetched_at"])
-    lines = [visible(f"--- version {old['version']}  {old['fetched_at']}"),
-             visible(f"+++ version {new['version']}  {new['fetched_at']}  ({when})"),
-             summary(diff), ""]
-    if diff.title.changed:
-        lines += ["Title: " + _styled_words(diff.title.words, color), ""]
-    if diff.byline.changed:
-        lines += ["Byline: " + _styled_words(diff.byline.words, color), ""]
-    for row in diff.rows:
-        for line in _diff_row_lines(row, diff.rows, color):
-            lines += [line, ""]
-    if len(lines) == 4:
-        lines.append("(no text change)")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 @cli.command()
 @DB_OPTION
 @click.argument("url", type=URL)
@@ -348,6 +273,20 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
     return pairs
 
 
+def resolved_settings(overrides: tuple[str, ...], hint: str = "--set"):
+    """The project settings with ``-s NAME=VALUE`` overrides (and the environment), checked
+    as for a crawl: a bad value is a usage error (:class:`BadValue`, exit status 2)."""
+    from .config import BadSetting, check_settings
+    from .crawl import project_settings
+
+    settings = project_settings(_pairs(overrides, hint))
+    try:
+        check_settings(settings)
+    except BadSetting as exc:
+        raise BadValue(str(exc)) from None
+    return settings
+
+
 @cli.command()
 @DB_OPTION
 @click.argument("spiders", nargs=-1)
@@ -393,7 +332,7 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
     Example: newsdiffs crawl --log crawl.log
     """
     from .config import BadSetting
-    from .crawl import CrawlBusy, CrawlSetupError, locked_run
+    from .crawl import CrawlBusy, CrawlSetupError, UnknownSpider, locked_run
     from .urls import SpiderArgError, validate_spider_args
 
     settings = _pairs(overrides, "--set")
@@ -420,8 +359,8 @@ def crawl(db_path: str, spiders: tuple[str, ...], overrides: tuple[str, ...],
         return
     except BadSetting as exc:
         raise BadValue(str(exc)) from None
-    except KeyError as exc:
-        raise BadValue(str(exc.args[0])) from None
+    except UnknownSpider as exc:
+        raise BadValue(str(exc)) from None
     except CrawlSetupError as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet:

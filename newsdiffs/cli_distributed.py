@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .cli import DB_OPTION, BadValue, _pairs, cli
+from .config import DEFAULT_KEEP_HTML, DEFAULT_REDIS_PREFIX
 from .store import StoreError
 from .times import from_iso, now_iso, to_iso
 
@@ -21,7 +22,7 @@ REDIS_OPTION = click.option(
     "--redis", "redis_url", envvar="NEWSDIFFS_REDIS_URL", required=True, metavar="URL",
     help="Redis of the deployment, e.g. redis://host:6379/0 (env NEWSDIFFS_REDIS_URL).")
 PREFIX_OPTION = click.option(
-    "--prefix", default="newsdiffs", show_default=True, envvar="NEWSDIFFS_REDIS_PREFIX",
+    "--prefix", default=DEFAULT_REDIS_PREFIX, show_default=True, envvar="NEWSDIFFS_REDIS_PREFIX",
     help="Prefix of every Redis key (one per deployment sharing a Redis).")
 
 
@@ -57,15 +58,14 @@ def distributed_crawl(redis_url: str, spiders: list[str], settings: dict,
     from pipelines.distributed import run_crawlers
 
     from .config import BadSetting
+    from .crawl import UnknownSpider
 
     _client(redis_url).close()  # one clear line when Redis cannot be reached
     settings = {**settings, "NEWSDIFFS_REDIS_URL": redis_url}
     try:
         summary, problems = run_crawlers(spiders, settings, spider_args, quiet=quiet)
-    except BadSetting as exc:
+    except (BadSetting, UnknownSpider) as exc:
         raise BadValue(str(exc)) from None
-    except KeyError as exc:
-        raise BadValue(str(exc.args[0])) from None
     if not quiet:
         click.echo(f"crawler: {summary}")
     if problems:
@@ -107,7 +107,7 @@ def dispatch(db_path: str, redis_url: str, prefix: str, spiders: tuple[str, ...]
 
     from pipelines import redis_json
 
-    from .crawl import chosen_spiders, project_settings
+    from .crawl import UnknownSpider, chosen_spiders, project_settings
     from .distributed import (
         DispatchFrontier,
         Keys,
@@ -135,8 +135,8 @@ def dispatch(db_path: str, redis_url: str, prefix: str, spiders: tuple[str, ...]
     settings = project_settings(settings_dict)
     try:
         names = chosen_spiders(list(spiders), settings)
-    except KeyError as exc:
-        raise BadValue(str(exc.args[0])) from None
+    except UnknownSpider as exc:
+        raise BadValue(str(exc)) from None
     if now is not None:
         now = to_iso(from_iso(now))
     client = _client(redis_url)
@@ -201,7 +201,7 @@ def ingest(db_path: str, redis_url: str, prefix: str, batch: int, consumer: str 
     """
     import redis
 
-    from pipelines.store import StorePipeline
+    from pipelines.record import RecordPipeline
 
     from .config import BadSetting, check_settings
     from .crawl import project_settings
@@ -242,8 +242,8 @@ def ingest(db_path: str, redis_url: str, prefix: str, batch: int, consumer: str 
         lock.release()
         raise click.ClickException(str(exc)) from None
     stats = IngestStats()
-    recorder = StorePipeline(db_path, stats, settings.getdict("NEWSDIFFS_SCHEDULE"),
-                             keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
+    recorder = RecordPipeline(db_path, stats, settings.getdict("NEWSDIFFS_SCHEDULE"),
+                             keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
     recorder.store = store
     idle_since = [time.monotonic()]
     last_report = [0.0]

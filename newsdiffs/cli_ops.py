@@ -101,7 +101,7 @@ def cron_install(db_path: str, spiders: tuple[str, ...], every: str, log_file: s
 
     Example: newsdiffs cron install --every 15m --log ~/newsdiffs/crawl.log
     """
-    from .crawl import chosen_spiders, project_settings
+    from .crawl import UnknownSpider, chosen_spiders, project_settings
 
     try:
         fields = cron_fields(parse_duration(every))
@@ -109,8 +109,8 @@ def cron_install(db_path: str, spiders: tuple[str, ...], every: str, log_file: s
         raise click.BadParameter(str(exc), param_hint="--every") from None
     try:  # an unknown name would only fail later, in cron, unseen
         chosen_spiders(list(spiders), project_settings())
-    except KeyError as exc:
-        raise BadValue(str(exc.args[0])) from None
+    except UnknownSpider as exc:
+        raise BadValue(str(exc)) from None
     db = Path(db_path).expanduser().resolve()
     log = Path(log_file).expanduser().resolve() if log_file else db.with_suffix(".log")
     if dry_run:
@@ -302,18 +302,20 @@ def status(db_path: str, window: str, max_failure_rate: float) -> None:
 @DB_OPTION
 @click.option("--source", help="Only this source (spider name).")
 def compact(db_path: str, source: str | None) -> None:
-    """Recompress the kept pages with a zstd dictionary trained per source.
+    """Recompress the kept pages and latest texts with zstd dictionaries trained per source.
 
     Pages of one site share its template, so a dictionary trained on the
     source's newest pages shrinks each one several times more than zstd
-    alone. New pages use the newest dictionary of their source; run this now
-    and then (e.g. weekly from cron) so that new sources get one.
+    alone; latest bodies get one of their own where it saves more than its
+    size. New pages and texts use the newest dictionary of their source; run
+    this now and then (e.g. weekly from cron) so that new sources get one.
 
     Example: newsdiffs compact --db newsdiffs.db
     """
     with open_store(db_path, write=True) as store:
         try:
             reports = store.compact(source)
+            texts = store.compact_texts(source)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
     for r in reports:
@@ -324,3 +326,8 @@ def compact(db_path: str, source: str | None) -> None:
              f"{dictionary}")
     if not reports:
         echo("no kept pages")
+    for r in texts:
+        dictionary = f"dictionary {r['dict_id']}" if r["dict_id"] else "no dictionary"
+        ratio = r["after_bytes"] / r["raw_bytes"] if r["raw_bytes"] else 0.0
+        echo(f"{r['source']}: {r['texts']} latest texts, {r['raw_bytes']:,} bytes, "
+             f"{r['before_bytes']:,} -> {r['after_bytes']:,} stored ({ratio:.3f}), {dictionary}")

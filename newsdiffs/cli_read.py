@@ -21,7 +21,7 @@ from .cli import (  # noqa: F401
 )
 from .export import FORMATS, metadata_json, write_rows
 from .links import http_link
-from .site import SiteError, build_site, parse_langs
+from .static_site import SiteError, build_site, parse_langs
 from .store import EXPORTABLE, StoreError
 from .times import shown
 

@@ -9,22 +9,41 @@ from pathlib import Path
 
 import click
 
-from .cli import DB_OPTION, cli, echo, open_store  # noqa: F401
+from .cli import DB_OPTION, cli, echo, open_store, resolved_settings
 from .sources import (
+    DEFAULT_PATH,
     Source,
     SourcesError,
     add_source,
     load_sources,
     make_source,
     remove_source,
-    sources_path,
 )
 
 # --- sources: the sites the generic ``feeds`` spider crawls -------------------------
 
 SOURCES_FILE = click.option(
-    "--file", "-f", "path", envvar="NEWSDIFFS_SOURCES", default="sources.toml", show_default=True,
+    "--file", "-f", "path", envvar="NEWSDIFFS_SOURCES", default=DEFAULT_PATH, show_default=True,
     type=click.Path(dir_okay=False), help="The sources file (env NEWSDIFFS_SOURCES).")
+SETTINGS_OPTION = click.option(
+    "--set", "-s", "overrides", multiple=True, metavar="NAME=VALUE",
+    help="Setting, as for crawl (repeatable), e.g. NEWSDIFFS_SOURCES=FILE, "
+         "NEWSDIFFS_MIN_BODY_CHARS=100, NEWSDIFFS_CONTACT_URL=URL.")
+
+
+def _sources_file(given: str | None, settings, param: str = "sources_file") -> str | None:
+    """The sources file option when typed, else ``-s NEWSDIFFS_SOURCES``, else the option's
+    environment variable or default (``sources_path`` falls back to sources.toml)."""
+    ctx = click.get_current_context()
+    typed = ctx.get_parameter_source(param) == click.core.ParameterSource.COMMANDLINE
+    return given if typed else (settings.get("NEWSDIFFS_SOURCES") or given)
+
+
+def _file_option(path: str, overrides: tuple[str, ...]) -> str:
+    """``--file`` of the sources commands, with ``-s NEWSDIFFS_SOURCES`` honoured as by a crawl."""
+    if not overrides:
+        return path
+    return _sources_file(path, resolved_settings(overrides), "path") or path
 
 
 def _read_sources_text(path: str, missing_ok: bool = False) -> str:
@@ -68,11 +87,13 @@ def sources() -> None:
 
 @sources.command("list")
 @SOURCES_FILE
-def sources_list(path: str) -> None:
+@SETTINGS_OPTION
+def sources_list(path: str, overrides: tuple[str, ...] = ()) -> None:
     """List the sources: name, state, pattern, feeds, sitemaps and fronts, selectors.
 
     Example: newsdiffs sources list --file sources.toml
     """
+    path = _file_option(path, overrides)
     if not Path(path).exists():
         click.echo(f"no sources file at {path}")
         return
@@ -100,9 +121,10 @@ def sources_list(path: str) -> None:
 @click.option("--title", metavar="CSS", help="The headline.")
 @click.option("--exclude", metavar="CSS", help="What inside the body is never story text.")
 @click.option("--disabled", is_flag=True, help="Add it switched off.")
+@SETTINGS_OPTION
 def sources_add(path: str, name: str, feeds: tuple[str, ...], sitemaps: tuple[str, ...],
                 fronts: tuple[str, ...], pattern: str, body: str | None, title: str | None, exclude: str | None,
-                disabled: bool) -> None:
+                disabled: bool, overrides: tuple[str, ...] = ()) -> None:
     """Add a source to the sources file (created when missing).
 
     Give at least one --feed, --sitemap or --front. The name becomes the articles'
@@ -112,6 +134,7 @@ def sources_add(path: str, name: str, feeds: tuple[str, ...], sitemaps: tuple[st
     """
     from .crawl import spider_names
 
+    path = _file_option(path, overrides)
     if name in spider_names():
         raise click.ClickException(f"'{name}' is the name of a spider; give the source another name")
     text = _read_sources_text(path, missing_ok=True)
@@ -129,11 +152,13 @@ def sources_add(path: str, name: str, feeds: tuple[str, ...], sitemaps: tuple[st
 @sources.command("remove")
 @SOURCES_FILE
 @click.argument("name")
-def sources_remove(path: str, name: str) -> None:
+@SETTINGS_OPTION
+def sources_remove(path: str, name: str, overrides: tuple[str, ...] = ()) -> None:
     """Remove a source from the sources file (its tracked articles stay in the database).
 
     Example: newsdiffs sources remove gazette
     """
+    path = _file_option(path, overrides)
     text = _read_sources_text(path)
     try:
         new = remove_source(text, name, path)
@@ -144,38 +169,20 @@ def sources_remove(path: str, name: str) -> None:
 
 
 # --- extract and reextract: reading pages with today's extractors ---------------------
-
-#: How often ``reextract`` reports progress (stored versions read).
-REEXTRACT_PROGRESS_EVERY = 100
-
-
-def _source_extractor(name: str, sources_file: str | None = None):
-    """The extractor of the source ``name`` in the sources file (as the feeds spider builds it)."""
-    from .extract.configured import extractor_for_source
-
-    path = sources_path(sources_file)
-    found: dict[str, Source] = {}
-    if path.exists():
-        try:
-            found = {s.name: s for s in load_sources(path)}
-        except SourcesError as exc:
-            raise click.ClickException(str(exc)) from None
-    if name not in found:
-        raise click.ClickException(f"no extractor or source named {name!r} (sources file {path})")
-    return extractor_for_source(found[name])
+# The reading itself is newsdiffs.reextract; these commands add options, the lock, output.
 
 
 def _named_extractor(name: str, sources_file: str | None = None):
-    """The extractor called ``name``, else the one of the source ``name`` in the sources file."""
-    from .extract import get_extractor
+    """The extractor called ``name``, else the one of the source ``name``; a one-line error."""
+    from .reextract import NoExtractor, named_extractor
 
     try:
-        return get_extractor(name)
-    except KeyError:
-        return _source_extractor(name, sources_file)
+        return named_extractor(name, sources_file)
+    except (NoExtractor, SourcesError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
-def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
+def _fetch(url: str, contact_url: str | None, timeout: float = 30) -> tuple[bytes, str, str | None]:
     """``(body, final URL, header charset)`` of an http(s) URL, fetched with urllib; one-line
     errors."""
     import urllib.error
@@ -183,9 +190,8 @@ def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
 
     from .charset import header_charset
     from .config import user_agent
-    from .settings import NEWSDIFFS_CONTACT_URL
 
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent(NEWSDIFFS_CONTACT_URL)})
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent(contact_url)})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return (response.read(), response.geturl(),
@@ -208,8 +214,9 @@ def _fetch(url: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
 @click.option("--charset", metavar="LABEL",
               help="The charset the page was served with (its Content-Type header), for a "
                    "saved file; a fetched page uses its own header.")
+@SETTINGS_OPTION
 def extract(page: str, original_url: str | None, source: str | None,
-            sources_file: str | None, charset: str | None) -> None:
+            sources_file: str | None, charset: str | None, overrides: tuple[str, ...] = ()) -> None:
     """Print, as JSON, the article newsdiffs would store for a page (a file or an http(s) URL).
 
     The extractor is the one for the page's site (from --url, or PAGE when it
@@ -220,18 +227,17 @@ def extract(page: str, original_url: str | None, source: str | None,
 
     Example: newsdiffs extract saved.html --url https://www.bbc.co.uk/news/articles/c0abc123o
     """
-    from .charset import charset_label, decode_page
-    from .compare import validation_problem
+    from .charset import charset_label
     from .export import json_text
-    from .extract import ExtractionError, extractor_for_url
-    from .revision import clean_item, new_version
-    from .settings import NEWSDIFFS_MIN_BODY_CHARS
+    from .extract import extractor_for_url
+    from .reextract import read_page
 
+    settings = resolved_settings(overrides)
     if charset is not None and charset_label(charset) is None:
         raise click.BadParameter(f"{charset!r} is not a charset label", param_hint="--charset")
     charset = charset_label(charset) if charset else None
     if page.startswith(("http://", "https://")):
-        html, fetched_url, served_charset = _fetch(page)
+        html, fetched_url, served_charset = _fetch(page, settings.get("NEWSDIFFS_CONTACT_URL"))
         charset = charset or served_charset
         url = original_url or fetched_url
     else:
@@ -240,71 +246,13 @@ def extract(page: str, original_url: str | None, source: str | None,
         except OSError as exc:
             raise click.ClickException(f"cannot read {page}: {exc.strerror or exc}") from None
         url = original_url or Path(page).resolve().as_uri()
-    extractor = _named_extractor(source, sources_file) if source else extractor_for_url(url)
-    try:
-        # Decoded as a crawl decodes it: BOM, the header charset, <meta>, sniffed.
-        item = clean_item(extractor(decode_page(html, charset), url))
-    except ExtractionError as exc:
-        # A consent page, a live page ...: the failed check a crawl would record, as JSON.
-        fields = ("canonical_url", "title", "byline", "published", "published_raw",
-                  "modified", "modified_raw")
-        click.echo(json_text({
-            "url": url, **dict.fromkeys(fields), "body": [],
-            "extractor": f"{extractor.name}/{extractor.version}", "fingerprint": None,
-            "problem": f"extraction failed: {exc}",
-        }, indent=2))
+    extractor = (_named_extractor(source, _sources_file(sources_file, settings)) if source
+                 else extractor_for_url(url))
+    found = read_page(extractor, html, url, charset,
+                      min_body_chars=settings.getint("NEWSDIFFS_MIN_BODY_CHARS"))
+    click.echo(json_text(found, indent=2))
+    if found["problem"]:
         click.get_current_context().exit(1)
-    version = new_version(item, fetched_at="", previous=None)
-    problem = validation_problem(http_status=200, title=item.title, body=item.body, error=None,
-                                 min_body_chars=NEWSDIFFS_MIN_BODY_CHARS)
-    click.echo(json_text({
-        "url": item.url,
-        "canonical_url": item.canonical_url,
-        "title": item.title,
-        "byline": item.byline,
-        "published": item.published,
-        "published_raw": item.published_raw,
-        "modified": item.modified,
-        "modified_raw": item.modified_raw,
-        "body": [{"kind": b.kind, "text": b.text} for b in item.body],
-        "extractor": version.extractor,
-        "fingerprint": version.hash,
-        "problem": problem,
-    }, indent=2))
-    if problem:
-        click.get_current_context().exit(1)
-
-
-def _reread(store, row: dict, extractors: dict, sources_file: str | None):
-    """``(cleaned item, None)`` for a kept page read again, or ``(item or None, why it failed)``."""
-    from .charset import decode_page
-    from .compare import validation_problem
-    from .extract import ExtractionError, get_extractor
-    from .revision import clean_item
-    from .settings import NEWSDIFFS_MIN_BODY_CHARS
-
-    name = (row["extractor"] or "generic").split("/")[0]
-    # A configured extractor is made from its source's selectors, not by name alone.
-    key = f"configured:{row['source']}" if name == "configured" else name
-    if key not in extractors:
-        try:
-            extractors[key] = (_source_extractor(row["source"], sources_file)
-                               if name == "configured" else get_extractor(name))
-        except KeyError as exc:
-            extractors[key] = exc.args[0]
-        except click.ClickException as exc:
-            extractors[key] = exc.format_message()
-    extractor = extractors[key]
-    if isinstance(extractor, str):  # could not be made: the reason
-        return None, extractor
-    try:
-        # Decoded as the crawl decoded it: with the charset its Content-Type header declared.
-        page = decode_page(store.page_html(row["id"]) or b"", store.page_charset(row["id"]))
-        item = clean_item(extractor(page, row["url"] or row["article_url"]))
-    except ExtractionError as exc:
-        return None, f"extraction failed: {exc}"
-    return item, validation_problem(http_status=200, title=item.title, body=item.body,
-                                    error=None, min_body_chars=NEWSDIFFS_MIN_BODY_CHARS)
 
 
 @contextmanager
@@ -341,8 +289,9 @@ def writer_lock(db_path: str, dry_run: bool = False) -> Iterator[None]:
 @click.option("--dry-run", "-n", is_flag=True, help="Report corrections without writing them.")
 @click.option("--sources-file", envvar="NEWSDIFFS_SOURCES", type=click.Path(dir_okay=False),
               help="The sources file, for configured sources (env NEWSDIFFS_SOURCES).")
+@SETTINGS_OPTION
 def reextract(db_path: str, source: str | None, all_versions: bool, dry_run: bool,
-              sources_file: str | None) -> None:
+              sources_file: str | None, overrides: tuple[str, ...] = ()) -> None:
     """Read the kept pages again with today's extractors; store corrected text.
 
     Each article's latest version is re-read from its kept page with the
@@ -353,56 +302,12 @@ def reextract(db_path: str, source: str | None, all_versions: bool, dry_run: boo
 
     Example: newsdiffs reextract --source bbc --dry-run
     """
-    from .revision import new_version
-    from .store import StaleVersion
-    from .times import now_iso
+    from .reextract import reextract as run_reextract
 
-    extractors: dict = {}
-    counts = dict.fromkeys(("read", "corrected", "unchanged", "failed", "older_differ"), 0)
-    articles: set[int] = set()
+    settings = resolved_settings(overrides)
     with open_store(db_path, write=not dry_run) as store, writer_lock(db_path, dry_run):
-        total = store.count_articles(source)
-        ids = store.kept_page_versions(source, latest_only=not all_versions)
-        for i, version_id in enumerate(ids, 1):
-            if i % REEXTRACT_PROGRESS_EVERY == 0:
-                click.echo(f"... {i}/{len(ids)} versions read, {counts['corrected']} corrected",
-                           err=True)
-            row = store.version_by_id(version_id)
-            articles.add(row["article_id"])
-            counts["read"] += 1
-            where = f"{row['article_url']} version {row['version']}"
-            item, problem = _reread(store, row, extractors, sources_file)
-            if item is None or problem:
-                echo(f"failed {where}: {problem}")
-                counts["failed"] += 1
-                continue
-            version = new_version(item, fetched_at=row["fetched_at"], previous=row,
-                                  kind="reextract")
-            if version.hash == row["hash"]:
-                counts["unchanged"] += 1
-                continue
-            size = f"(+{version.chars_added} -{version.chars_removed})"
-            latest = store.latest_version(row["article_id"])
-            if latest is None or latest["version"] != row["version"]:
-                echo(f"differs {where} {size}: not the latest version, left as stored")
-                counts["older_differ"] += 1
-                continue
-            if dry_run:
-                echo(f"would correct {where} {size}")
-                counts["corrected"] += 1
-                continue
-            try:
-                result = store.record_reextraction(corrects=row, new_version=version,
-                                                   checked_at=now_iso())
-            except StaleVersion:
-                echo(f"skipped {where}: a newer version was stored meanwhile")
-                counts["failed"] += 1
-                continue
-            echo(f"corrected {where} -> version {result.version} {size}")
-            counts["corrected"] += 1
-    older = f", {counts['older_differ']} older versions differ" if all_versions else ""
-    click.echo(
-        f"{total} articles: {len(articles)} with a kept page, {counts['read']} re-extracted, "
-        f"{counts['corrected']} {'would be ' if dry_run else ''}corrected, "
-        f"{counts['unchanged']} unchanged, {counts['failed']} failed{older}"
-    )
+        report = run_reextract(store, source=source, all_versions=all_versions, dry_run=dry_run,
+                               sources_file=_sources_file(sources_file, settings),
+                               min_body_chars=settings.getint("NEWSDIFFS_MIN_BODY_CHARS"),
+                               say=echo, progress=lambda line: click.echo(line, err=True))
+    click.echo(report.summary(dry_run=dry_run, all_versions=all_versions))

@@ -5,11 +5,18 @@ a run ("Unhandled error in Deferred") while the command exited 0; here it is
 one :class:`BadSetting` with a one-line message. ``settings`` is anything with
 Scrapy's ``get``/``getint``/``getfloat``/``getbool``/``getdict`` methods; this
 module does not import Scrapy.
+
+It is also the one place the ``NEWSDIFFS_*`` defaults are written (``DEFAULT_*``:
+``newsdiffs/settings.py`` and every component that reads a setting use them), and
+where the environment variables that stand in for settings are read
+(:func:`apply_environment`), when settings are resolved, never at import.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
@@ -23,6 +30,53 @@ class BadSetting(ValueError):
     def __init__(self, message: str, name: str = "") -> None:
         super().__init__(message)
         self.name = name
+
+
+# --- Defaults: each NEWSDIFFS_* default is written here and only here ------------------
+#: The SQLite database the pipelines write (also ``--db``'s default).
+DEFAULT_DB = "newsdiffs.db"
+#: A page whose cleaned body has fewer characters than this is a failed extraction.
+DEFAULT_MIN_BODY_CHARS = 150
+#: Keep the page each version was read from (for ``newsdiffs reextract``).
+DEFAULT_KEEP_HTML = True
+#: Contact URL put in the User-Agent.
+DEFAULT_CONTACT_URL = "https://github.com/newsdiffs/newsdiffs"
+#: Known articles re-checked per source per run, at most.
+DEFAULT_MAX_DUE_PER_RUN = 500
+#: Seconds before the first retry, and the most any retry waits.
+DEFAULT_RETRY_BACKOFF = 2.0
+DEFAULT_RETRY_BACKOFF_MAX = 60.0
+#: Prefix of every Redis key of a distributed deployment.
+DEFAULT_REDIS_PREFIX = "newsdiffs"
+
+#: Settings that an environment variable of the same name gives when neither ``-s``
+#: nor a spider sets them (README "Settings": ``NEWSDIFFS_DB`` "or env").
+ENV_SETTINGS = ("NEWSDIFFS_DB", "NEWSDIFFS_REDIS_URL")
+#: Scrapy's priority of the project settings module (``SETTINGS_PRIORITIES["project"]``).
+PROJECT_PRIORITY = 20
+
+
+def apply_environment(settings: Any, environ: Mapping[str, str] | None = None) -> None:
+    """Give each of :data:`ENV_SETTINGS` its environment variable's value (when set and not
+    empty), at project priority: ``-s NAME=VALUE`` and a spider's own settings still win.
+
+    Called where settings are resolved (``newsdiffs.crawl.project_settings``, and
+    :class:`EnvironmentAddon` for ``scrapy crawl``), so the variable is read at that
+    moment, not when ``newsdiffs.settings`` is imported.
+    """
+    environ = os.environ if environ is None else environ
+    for name in ENV_SETTINGS:
+        value = environ.get(name)
+        if value and (settings.getpriority(name) or 0) <= PROJECT_PRIORITY:
+            settings.set(name, value, priority=PROJECT_PRIORITY)
+
+
+class EnvironmentAddon:
+    """Scrapy add-on that runs :func:`apply_environment` on a crawler's settings (``scrapy
+    crawl`` and scrapyd resolve the settings themselves)."""
+
+    def update_settings(self, settings: Any) -> None:
+        apply_environment(settings)
 
 
 #: Whole-number settings and the least value each may take.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import check_settings, log_level
+from .config import apply_environment, check_settings, log_level
 from .lock import AlreadyLocked, CrawlLock, LockFailed, lock_path
 from .store import Store, StoreError
 from .times import now_iso
@@ -35,12 +35,19 @@ class CrawlBusy(Exception):
     """Another crawl of the same database is running."""
 
 
+class UnknownSpider(LookupError):
+    """A spider name that is not a spider of the project."""
+
+
 def project_settings(overrides: dict[str, Any] | None = None):
-    """Scrapy settings of the project, wherever the command is run from."""
+    """Scrapy settings of the project, wherever the command is run from: the project
+    values, then the environment (:func:`~newsdiffs.config.apply_environment`), then the
+    ``overrides`` (as ``-s NAME=VALUE``)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsdiffs.settings")
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
+    apply_environment(settings)
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -58,7 +65,7 @@ def chosen_spiders(names: list[str], settings) -> list[str]:
     known = spider_names(settings)
     for name in names:
         if name not in known:
-            raise KeyError(f"unknown spider {name!r} (known: {', '.join(known)})")
+            raise UnknownSpider(f"unknown spider {name!r} (known: {', '.join(known)})")
     disabled = set(settings.getlist("NEWSDIFFS_DISABLED_SPIDERS"))
     return list(names) or [n for n in known if n not in disabled]
 
@@ -151,7 +158,7 @@ class CrawlSetupError(Exception):
 def checked_settings(names: list[str], overrides: dict[str, Any] | None):
     """Project settings with the overrides, checked, and the spiders to run.
 
-    Raises :class:`~newsdiffs.config.BadSetting` or ``KeyError`` (unknown spider).
+    Raises :class:`~newsdiffs.config.BadSetting` or :class:`UnknownSpider`.
     """
     settings = project_settings(overrides)
     check_settings(settings)
@@ -245,8 +252,7 @@ def locked_run(db_path: str | Path, names: list[str], overrides: dict[str, Any] 
     """:func:`run_spiders` holding the database's lock, recorded in the ``runs`` table.
 
     Everything that can be checked is checked before Scrapy starts: the
-    settings (:class:`~newsdiffs.config.BadSetting`, ``KeyError`` for an
-    unknown spider), the log file, the lock (:class:`CrawlBusy` if another run
+    settings (:class:`~newsdiffs.config.BadSetting`, :class:`UnknownSpider`), the log file, the lock (:class:`CrawlBusy` if another run
     has it) and the database, which must open, have a schema this version
     knows and take a write (:class:`CrawlSetupError`). ``log_file``: log there
     (rotated) instead of to stderr.

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from diff_match_patch import diff_match_patch
 
-from .items import BLOCK_PREFIX, Block
+from .items import Block, parse_block, split_blocks
 
 EQUAL, INSERT, DELETE = 0, 1, -1
 _TERMS = re.compile(r"\w+", re.UNICODE)
@@ -184,11 +184,6 @@ class Stats:
     blocks_moved: int = 0
 
 
-def split_blocks(text: str) -> list[str]:
-    """Stored body text -> block strings."""
-    return [b for b in text.split("\n\n") if b]
-
-
 def change_stats(old: str, new: str) -> Stats:
     """Characters and blocks added/removed between two stored texts (body or title).
 
@@ -259,14 +254,6 @@ class VersionDiff:
         data["title"]["changed"] = self.title.changed
         data["byline"]["changed"] = self.byline.changed
         return data
-
-
-def parse_block(text: str) -> Block:
-    """One stored block string (with its kind marker) -> :class:`Block`."""
-    for kind, prefix in BLOCK_PREFIX.items():
-        if prefix and text.startswith(prefix):
-            return Block(text[len(prefix) :], kind)  # type: ignore[arg-type]
-    return Block(text)
 
 
 def _terms(text: str) -> frozenset[str]:

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, fields
 
 import redis
 
+from .config import DEFAULT_KEEP_HTML, DEFAULT_REDIS_PREFIX
 from .frontier import LocalFrontier
 from .items import ArticleItem, Block
 from .store import Store
@@ -116,7 +117,7 @@ def wait_for_redis(url: str, give_up: Callable[[], bool], every: float = 5.0) ->
 class Keys:
     """The Redis key names, all under one prefix (``NEWSDIFFS_REDIS_PREFIX``)."""
 
-    prefix: str = "newsdiffs"
+    prefix: str = DEFAULT_REDIS_PREFIX
 
     @property
     def round(self) -> str:
@@ -433,9 +434,9 @@ def redis_frontier(settings, spider_name: str = "") -> RedisFrontier:
     """The :class:`RedisFrontier` of a crawler from its Scrapy settings (not connected yet)."""
     name = settings.get("NEWSDIFFS_CRAWLER_NAME") or f"{socket.gethostname()}-{os.getpid()}"
     return RedisFrontier(settings.get("NEWSDIFFS_REDIS_URL"),
-                         Keys(settings.get("NEWSDIFFS_REDIS_PREFIX") or "newsdiffs"), name,
-                         spider=spider_name,
-                         keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", True))
+                         Keys(settings.get("NEWSDIFFS_REDIS_PREFIX") or DEFAULT_REDIS_PREFIX),
+                         name, spider=spider_name,
+                         keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
 
 
 def recover(client: redis.Redis, keys: Keys) -> int:

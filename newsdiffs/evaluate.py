@@ -41,15 +41,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compare import validation_problem
+from .config import DEFAULT_MIN_BODY_CHARS
 from .extract import ExtractionError, Extractor, extractor_for_url
-from .normalize import clean_text, decode_entities, fold
+from .outcome import validation_problem
 from .revision import clean_item, new_version
+from .text import clean_text, decode_entities, fold
 
 #: Where the corpus is looked for when ``NEWSDIFFS_CORPUS`` is not set: next to the checkout.
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 #: Validation threshold used when replaying version sets (the crawl default).
-MIN_BODY_CHARS = 150
+MIN_BODY_CHARS = DEFAULT_MIN_BODY_CHARS
 
 
 class CorpusMissing(Exception):

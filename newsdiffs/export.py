@@ -114,9 +114,9 @@ _VERSION_COLUMNS = {
     "published_raw": "Publication time exactly as the page gave it.",
     "modified": "Modification time given by the page (ISO 8601), if parsed.",
     "modified_raw": "Modification time exactly as the page gave it.",
-    "body": "Body text of the article's latest version (blocks separated by a blank line; "
-            "'## ' subheading, '- ' list item); empty for older versions, whose bodies are "
-            "packed (newsdiffs show/export give them).",
+    "body": "Empty: every body is stored packed. Read it in the version_texts view or with "
+            "newsdiffs_body(id) (blocks separated by a blank line; '## ' subheading, '- ' "
+            "list item); newsdiffs show/export give it too.",
     "hash": "Fingerprint of the editorial text (title and body, typography folded).",
     "chars_added": "Characters added since the previous version.",
     "chars_removed": "Characters removed since the previous version.",
@@ -171,9 +171,17 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                         "facets": ["source", "status"],
                         "columns": _ARTICLE_COLUMNS,
                     },
+                    "version_texts": {
+                        "description": "Every version with its body (rebuilt from the packed "
+                                       "bodies by newsdiffs_body(id), a function of the "
+                                       "newsdiffs Datasette plugin).",
+                        "sort_desc": "fetched_at",
+                        "facets": ["source", "kind"],
+                    },
                     "versions": {
-                        "description": "Every stored text of every article. Search titles "
-                                       "and bodies with the search box (full-text, stemmed).",
+                        "description": "Every stored text of every article (bodies: see "
+                                       "version_texts). Search titles and bodies with the "
+                                       "search box (full-text, stemmed).",
                         "sort_desc": "fetched_at",
                         "fts_table": "versions_fts",
                         "fts_pk": "id",
@@ -207,12 +215,14 @@ def datasette_metadata(database: str = "newsdiffs") -> dict[str, Any]:
                     "search": {
                         "title": "Search every version",
                         "description": "Full-text search over titles and bodies of all "
-                                       "versions (FTS5 syntax: \"a phrase\", OR, NOT, pre*).",
+                                       "versions, with the matching words in [ ] (FTS5 "
+                                       "syntax: \"a phrase\", OR, NOT, pre*).",
                         "sql": SEARCH_SQL,
                     },
                     "history": {
                         "title": "History of one article",
-                        "description": "Every version of the article at a URL.",
+                        "description": "Every version of the article at a URL, with its "
+                                       "body.",
                         "sql": HISTORY_SQL,
                     },
                 },

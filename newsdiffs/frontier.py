@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from .config import DEFAULT_DB
 from .store import Store, StoreError
 
 
@@ -100,4 +101,4 @@ def frontier_for(settings, spider_name: str = "") -> Frontier:
         from .distributed import redis_frontier  # redis-py only in distributed mode
 
         return redis_frontier(settings, spider_name)
-    return LocalFrontier(settings.get("NEWSDIFFS_DB", "newsdiffs.db"))
+    return LocalFrontier(settings.get("NEWSDIFFS_DB", DEFAULT_DB))

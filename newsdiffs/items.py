@@ -73,6 +73,12 @@ class ArticleItem:
     #: Charset label of the response's ``Content-Type`` header (``None``: none), kept with
     #: ``html`` so that a re-extraction decodes the page exactly as the crawl did.
     charset: str | None = None
+    #: Digest of the fetched page and what read it (``newsdiffs.revision.page_digest``), kept
+    #: with the article (``articles.page_digest``); ``None``: not computed.
+    page_digest: str | None = None
+    #: The page is byte for byte the one the article's latest text was read from (its
+    #: ``page_digest`` is the stored one): not extracted again, title and body are empty.
+    same_page: bool = False
 
     def body_text(self) -> str:
         """The body as stored: one block per paragraph, blocks separated by a blank line."""
@@ -84,16 +90,20 @@ def blocks_to_text(blocks: list[Block]) -> str:
     return "\n\n".join(b.as_text() for b in blocks)
 
 
+def split_blocks(text: str) -> list[str]:
+    """Stored body text -> the stored block strings (kind markers kept)."""
+    return [b for b in text.split("\n\n") if b]
+
+
+def parse_block(text: str) -> Block:
+    """One stored block string (with its kind marker) -> :class:`Block` (inverse of
+    :meth:`Block.as_text`)."""
+    for kind, prefix in BLOCK_PREFIX.items():
+        if prefix and text.startswith(prefix):
+            return Block(text[len(prefix) :], kind)  # type: ignore[arg-type]
+    return Block(text)
+
+
 def blocks_from_text(text: str) -> list[Block]:
     """Read stored body text back into blocks (inverse of :func:`blocks_to_text`)."""
-    blocks = []
-    for chunk in text.split("\n\n"):
-        if not chunk:
-            continue
-        for kind, prefix in BLOCK_PREFIX.items():
-            if prefix and chunk.startswith(prefix):
-                blocks.append(Block(chunk[len(prefix) :], kind))  # type: ignore[arg-type]
-                break
-        else:
-            blocks.append(Block(chunk))
-    return blocks
+    return [parse_block(chunk) for chunk in split_blocks(text)]

@@ -27,9 +27,9 @@ from typing import Any
 
 from .diff import NO_SPACE_SCRIPTS, VersionDiff, compare_versions
 from .links import http_link
-from .normalize import fold
-from .site import article_dir
+from .static_site import article_dir
 from .store import Store
+from .text import fold
 
 if sys.version_info >= (3, 11):
     import tomllib

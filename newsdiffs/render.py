@@ -23,7 +23,7 @@ from .times import from_iso, in_words
 
 
 @dataclass(frozen=True)
-class Segment:
+class Run:
     """A run of text in a cell; ``mark`` is ``""``, ``"del"`` or ``"ins"``."""
 
     text: str
@@ -35,7 +35,7 @@ class Para:
     """One block as shown: its kind and its segments."""
 
     kind: str
-    segments: list[Segment]
+    segments: list[Run]
 
     @property
     def text(self) -> str:
@@ -139,13 +139,13 @@ def _render(template: str, **context: Any) -> str:
 
 
 def _plain(blocks: list[Block], mark: str = "") -> list[Para]:
-    return [Para(b.kind, [Segment(b.text, mark)]) for b in blocks]
+    return [Para(b.kind, [Run(b.text, mark)]) for b in blocks]
 
 
 def _side(blocks: list[Block], ops: list[WordOp], side: str) -> list[Para]:
     """The paragraphs of one side of a changed row, with the changed words marked."""
     own, mark = ("delete", "del") if side == "old" else ("insert", "ins")
-    paras: list[list[Segment]] = [[]]
+    paras: list[list[Run]] = [[]]
     for op in ops:
         if op.op not in ("equal", own):
             continue
@@ -155,7 +155,7 @@ def _side(blocks: list[Block], ops: list[WordOp], side: str) -> list[Para]:
             if k:
                 paras.append([])
             if piece:
-                paras[-1].append(Segment(piece, m))
+                paras[-1].append(Run(piece, m))
     joined = ["".join(s.text for s in p) for p in paras]
     if joined != [b.text for b in blocks]:
         return _plain(blocks)  # never show words that are not the block's own
@@ -284,10 +284,10 @@ def version_page(article: dict, new: dict, old: dict | None = None, *,
     extra = {"versions": versions or [], "evidence": evidence or {}, "pairs": pairs or [],
              "lang": lang}
     if old is None:
-        first = [ViewRow("title equal", Cell([Para("paragraph", [Segment(new["title"])])]))]
+        first = [ViewRow("title equal", Cell([Para("paragraph", [Run(new["title"])])]))]
         if new.get("byline"):
             first.append(ViewRow("byline equal", Cell([Para("paragraph",
-                                                            [Segment(new["byline"])])])))
+                                                            [Run(new["byline"])])])))
         rows = [ViewRow("equal", Cell(_plain([parse_block(b)])))
                 for b in split_blocks(new["body"])]
         return _render("version.html", article=article, old=None, new=new, links=links,

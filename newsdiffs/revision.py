@@ -9,13 +9,14 @@ that re-reading a page always reproduces the hash a crawl stored for it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from .diff import compare
 from .items import ArticleItem, blocks_from_text, blocks_to_text
-from .normalize import clean_blocks, clean_text, fingerprint, remove_controls
 from .store import NewVersion
+from .text import clean_blocks, clean_text, fingerprint, remove_controls
 from .urls import canonicalize
 
 #: Set on an item :func:`clean_item` returned: cleaning it again would change nothing.
@@ -106,3 +107,22 @@ def current_fingerprint(version: Mapping[str, Any]) -> str:
     another hash, and only this tells that it is not an edit.
     """
     return fingerprint(version["title"], blocks_from_text(version["body"]))
+
+
+def page_digest(body: bytes, *, url: str, charset: str | None, context: str) -> str:
+    """A digest of a fetched page and of everything else its check's outcome depends on.
+
+    The extraction reads ``body`` (the response bytes), ``charset`` (the
+    ``Content-Type`` header's label) and ``url``; ``context`` names the
+    extractor and version and the settings the checks apply
+    (``spiders.base.NewsSpider.page_digest_context``). A page fetched again
+    with the same digest gives the same item, so when the article's stored
+    ``page_digest`` is this one its latest text is what the page says
+    (``articles.page_digest``, README "Performance").
+    """
+    digest = hashlib.sha256()
+    for part in (context, url, charset or ""):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(data) + data)
+    digest.update(body)
+    return digest.hexdigest()

@@ -27,11 +27,12 @@ week-old articles as if they were minutes old.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+from .times import DURATION_UNITS, BadDuration, parse_span
 
 Tier = tuple[timedelta, timedelta]
 
@@ -53,8 +54,6 @@ DEFAULT_GONE_RETRIES: tuple[timedelta, ...] = (
 #: HTTP statuses that mean the article is gone.
 GONE_STATUSES = frozenset({404, 410})
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"(\d+)([smhdw])")
 
 
 class ScheduleError(ValueError):
@@ -62,15 +61,19 @@ class ScheduleError(ValueError):
 
 
 def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """A duration written ``90s``, ``15m``, ``3h``, ``2d``, ``1w`` or ``1h30m`` (numbers are seconds)."""
+    """A duration written ``90s``, ``15m``, ``3h``, ``2d``, ``1w`` or ``1h30m`` (numbers are seconds).
+
+    Read by :func:`newsdiffs.times.parse_span` (the same units), without its bound
+    and allowing 0.
+    """
     if isinstance(value, timedelta):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return timedelta(seconds=value)
-    text = str(value).strip().lower().replace(" ", "")
-    if not text or _DURATION.sub("", text):
-        raise ScheduleError(f"cannot read duration {value!r} (write e.g. 15m, 3h, 2d)")
-    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(text)))
+    try:
+        return parse_span(str(value), maximum=None, allow_zero=True)
+    except BadDuration:
+        raise ScheduleError(f"cannot read duration {value!r} (write e.g. 15m, 3h, 2d)") from None
 
 
 def format_duration(delta: timedelta) -> str:
@@ -80,8 +83,8 @@ def format_duration(delta: timedelta) -> str:
         return "0s"
     parts = []
     # "24h" and "36h" read better than "1d" and "1d12h"; days from two on.
-    for unit in ("dhms" if seconds >= 2 * _UNITS["d"] else "hms"):
-        count, seconds = divmod(seconds, _UNITS[unit])
+    for unit in ("dhms" if seconds >= 2 * DURATION_UNITS["d"] else "hms"):
+        count, seconds = divmod(seconds, DURATION_UNITS[unit])
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)

@@ -1,32 +1,35 @@
 """Scrapy settings for newsdiffs (``scrapy.cfg`` points here).
 
 Every project setting is prefixed ``NEWSDIFFS_``; override with ``-s NAME=VALUE``
-or, for the database, the ``NEWSDIFFS_DB`` environment variable.
+or, for the database, the ``NEWSDIFFS_DB`` environment variable (read when the
+settings are resolved, ``newsdiffs.config.apply_environment``, not at import).
+The defaults are written once, in ``newsdiffs.config``.
 """
 
-import os
+# Imported as a lower-case name: Scrapy takes every upper-case name here for a setting.
+from newsdiffs import config as _config
 
 BOT_NAME = "newsdiffs"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 #: The SQLite database the pipelines write.
-NEWSDIFFS_DB = os.environ.get("NEWSDIFFS_DB", "newsdiffs.db")
+NEWSDIFFS_DB = _config.DEFAULT_DB
 #: A page whose cleaned body has fewer characters than this is a failed extraction.
-NEWSDIFFS_MIN_BODY_CHARS = 150
+NEWSDIFFS_MIN_BODY_CHARS = _config.DEFAULT_MIN_BODY_CHARS
 #: Keep the page each version was read from (gzip-compressed, table ``version_html``)
 #: so that ``newsdiffs reextract`` can read it again with a fixed extractor.
-NEWSDIFFS_KEEP_HTML = True
+NEWSDIFFS_KEEP_HTML = _config.DEFAULT_KEEP_HTML
 #: Contact URL put in the User-Agent so publishers can reach the operator. The
 #: User-Agent, "newsdiffs/<version> (+<contact URL>)", follows it even when it
 #: is given with -s (spiders.middlewares.UserAgentAddon); set USER_AGENT to replace it.
-NEWSDIFFS_CONTACT_URL = "https://github.com/newsdiffs/newsdiffs"
+NEWSDIFFS_CONTACT_URL = _config.DEFAULT_CONTACT_URL
 #: Re-check policy per source (defaults in newsdiffs.schedule), e.g.
 #: {"bbc": {"finish_after": "14d", "tiers": [["3h", "10m"], ["1d", "1h"]], "gone": ["1h", "1d"]}}
 #: A "default" entry applies to every source.
 NEWSDIFFS_SCHEDULE: dict = {}
 #: At most this many known articles re-checked per source per run, most overdue first.
-NEWSDIFFS_MAX_DUE_PER_RUN = 500
+NEWSDIFFS_MAX_DUE_PER_RUN = _config.DEFAULT_MAX_DUE_PER_RUN
 #: Also re-check finished articles (``newsdiffs crawl --all``).
 NEWSDIFFS_RECHECK_FINISHED = False
 #: Re-check a tracked article whenever a feed lists it, due or not. None (the
@@ -36,14 +39,18 @@ NEWSDIFFS_RECHECK_FEED_LINKS = None
 #: Spiders that ``newsdiffs crawl`` leaves out unless named.
 NEWSDIFFS_DISABLED_SPIDERS: list = []
 #: Seconds before the first retry of a 5xx/429/timeout; doubles each retry, capped.
-NEWSDIFFS_RETRY_BACKOFF = 2.0
-NEWSDIFFS_RETRY_BACKOFF_MAX = 60.0
+NEWSDIFFS_RETRY_BACKOFF = _config.DEFAULT_RETRY_BACKOFF
+NEWSDIFFS_RETRY_BACKOFF_MAX = _config.DEFAULT_RETRY_BACKOFF_MAX
 
 #: Distributed mode: a shared scrapy-redis request queue and a Redis Stream of items read
 #: by ``newsdiffs ingest`` (README "Running on many machines"). Unset: one machine, SQLite.
-NEWSDIFFS_REDIS_URL = os.environ.get("NEWSDIFFS_REDIS_URL") or None
+#: The ``NEWSDIFFS_REDIS_URL`` environment variable gives it too (``apply_environment``).
+NEWSDIFFS_REDIS_URL = None
 
-ADDONS = {"spiders.middlewares.UserAgentAddon": 0,
+# EnvironmentAddon first: NEWSDIFFS_DB / NEWSDIFFS_REDIS_URL from the environment
+# before the other add-ons read them.
+ADDONS = {"newsdiffs.config.EnvironmentAddon": -10,
+          "spiders.middlewares.UserAgentAddon": 0,
           "pipelines.distributed.DistributedAddon": 10}
 DOWNLOADER_MIDDLEWARES = {
     # The same retries, with a wait before each (Scrapy's own retries at once).
@@ -79,6 +86,10 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 HTTPERROR_ALLOW_ALL = True
 # A cache would answer re-checks without asking the site; never use one here.
 HTTPCACHE_ENABLED = False
+# Scrapy's check for a generator callback with ``return value`` re-parses the callback's
+# source on most responses (its cache is keyed by the short-lived bound method: about
+# 1 ms a page); tests/test_crawl_overhead.py runs that check once for every spider.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote-control HTTP endpoint is not needed for unattended crawls.
 # CrawlGuard (first, before components read settings): checks settings, takes the
@@ -89,8 +100,8 @@ LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.store.StorePipeline": 300,
+    "pipelines.clean.CleanPipeline": 200,
+    "pipelines.record.RecordPipeline": 300,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -25,14 +25,15 @@ import sqlite_utils
 import zstandard
 from sqlite_utils.migrations import Migrations
 
-from .normalize import fold
+from .text import fold
 from .times import now_iso
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "pending")
 
 #: The Datasette canned queries of ``metadata.json`` (``newsdiffs.export``): SQL users run
 #: against the database, kept here with the rest of the SQL.
-SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title
+SEARCH_SQL = """select a.source, a.url, v.version, v.fetched_at, v.title,
+  newsdiffs_snippet(v.id, :q) as snippet
 from versions_fts
   join versions v on v.id = versions_fts.rowid
   join articles a on a.id = v.article_id
@@ -41,7 +42,7 @@ order by versions_fts.rank
 limit 100"""
 
 HISTORY_SQL = """select v.version, v.fetched_at, v.chars_added, v.chars_removed, v.title,
-  v.repeats_version
+  v.repeats_version, newsdiffs_body(v.id) as body
 from versions v join articles a on a.id = v.article_id
 where a.url = :url
 order by v.version"""
@@ -477,9 +478,96 @@ def m015_text_storage(db: sqlite_utils.Database) -> None:
     pack_all(db)
 
 
+@migrations()
+def m016_page_digest(db: sqlite_utils.Database) -> None:
+    """A digest of the page the article's latest text was last read from (with what read it:
+    ``newsdiffs.revision.page_digest``): a re-check that fetches the same bytes records an
+    unchanged check without extracting the page again. NULL: not known."""
+    db.execute("ALTER TABLE articles ADD COLUMN page_digest TEXT")
+
+
+@migrations()
+def m017_text_packing(db: sqlite_utils.Database) -> None:
+    """Packed bodies in a tighter frame (see "packed bodies" below): a small edit costs its
+    changed bytes and a few more, not a whole zstd frame. Frames written by m015 are
+    repacked in place, every text checked; no table changes."""
+    repack_all(db)
+
+
+@migrations()
+def m018_packed_latest(db: sqlite_utils.Database) -> None:
+    """Each article's latest body is packed too (a whole frame; with a zstd dictionary
+    trained per source on latest bodies, kept in ``text_dicts``, where that is smaller), so
+    ``versions.body`` holds '' for every version. Bodies are read with the SQL function
+    ``newsdiffs_body(id)`` or the ``version_texts`` view; store.py writes ``versions_fts``
+    for each new version itself. Existing bodies are packed in place, each checked."""
+    # The triggers below call newsdiffs_body(): a connection that migrates has it.
+    register_functions(db.conn)
+    db.execute(
+        """CREATE TABLE text_dicts (
+               id INTEGER PRIMARY KEY,
+               source TEXT NOT NULL,
+               created TEXT NOT NULL,
+               texts INTEGER NOT NULL,
+               dict BLOB NOT NULL
+           )"""
+    )
+    db.execute("CREATE INDEX idx_text_dicts_source ON text_dicts (source, id)")
+    dicts = TextDicts(db)
+    compact_texts(db, dicts)  # trains the dictionaries and packs the latest bodies
+    for vid, body, source in db.execute(  # any other plain body (none, unless made by hand)
+            """SELECT v.id, v.body, a.source FROM versions v JOIN articles a ON a.id = v.article_id
+               WHERE NOT EXISTS (SELECT 1 FROM packed_bodies p WHERE p.version_id = v.id)
+               ORDER BY v.id""").fetchall():
+        pack_latest(db, dicts, vid, body, source)
+        db.execute("UPDATE versions SET body = '' WHERE id = ?", [vid])
+    # New versions are inserted with body '' and indexed by store.py; a row inserted with
+    # its body (by hand) is still indexed here. A title changed by hand is indexed again
+    # with the packed body (so plain sqlite3 clients, without the function, cannot update
+    # titles or bodies of versions; searching needs no function).
+    is_packed = "EXISTS (SELECT 1 FROM packed_bodies WHERE version_id = {}.id)"
+    for trigger in ("versions_ai", "versions_au", "versions_base_guard"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute(
+        """CREATE TRIGGER versions_ai AFTER INSERT ON versions WHEN new.body != '' BEGIN
+             INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+           END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER versions_au AFTER UPDATE OF title, body ON versions
+             WHEN new.title IS NOT old.title OR NOT {is_packed.format("new")} BEGIN
+             INSERT INTO versions_fts (versions_fts, rowid, title, body)
+               VALUES ('delete', old.id, old.title, CASE WHEN {is_packed.format("old")}
+                       THEN newsdiffs_body(old.id) ELSE old.body END);
+             INSERT INTO versions_fts (rowid, title, body)
+               VALUES (new.id, new.title, CASE WHEN {is_packed.format("new")}
+                       THEN newsdiffs_body(new.id) ELSE new.body END);
+           END"""
+    )
+    # A packed body is changed with Store.set_body only; so is a plain one that packed
+    # ones build on (they would be lost).
+    db.execute(
+        f"""CREATE TRIGGER versions_body_guard BEFORE UPDATE OF body ON versions
+             WHEN new.body IS NOT old.body AND (
+               (new.body != '' AND {is_packed.format("old")})
+               OR (NOT {is_packed.format("old")}
+                   AND EXISTS (SELECT 1 FROM packed_bodies WHERE base_id = old.id))) BEGIN
+             SELECT RAISE(ABORT, '{BODY_GUARD}');
+           END"""
+    )
+    db.execute(
+        """CREATE VIEW version_texts AS
+           SELECT v.id, v.article_id, a.source, a.url, v.version, v.fetched_at, v.kind,
+                  v.title, newsdiffs_body(v.id) AS body
+           FROM versions v JOIN articles a ON a.id = v.article_id"""
+    )
+
+
 #: Why a hand-made change of a plain body that packed ones build on is refused.
 BASE_GUARD = ("older versions of this article are packed against this body: "
               "change it with Store.set_body")
+#: Why a hand-made change of a packed body (every body since m018) is refused.
+BODY_GUARD = "this body is packed (newsdiffs_body() reads it): change it with Store.set_body"
 
 
 def _allow_outcome(db: sqlite_utils.Database, outcome: str) -> None:
@@ -627,15 +715,32 @@ def _page_row(db: sqlite_utils.Database, version_id: int) -> tuple[str, bytes]:
                       [version_id]).fetchone()
 
 
-# -- packed bodies (m015) ------------------------------------------------------------
+# -- packed bodies (m015, m017, m018) --------------------------------------------------
 #
-# An article's latest body is plain in ``versions.body``. When a newer version is
-# stored, the one it supersedes is packed in the same transaction: its body becomes a
-# zstd frame in ``packed_bodies`` whose dictionary is the next version's body (a small
-# edit packs to a few dozen bytes) and ``versions.body`` becomes '' (its words stay in
-# ``versions_fts``). A version whose number is a multiple of TEXT_WHOLE_EVERY is
-# packed whole instead, so a rebuild applies at most that many frames. Every step of a
-# rebuild is checked against the stored checksum of that version's body.
+# Since m018 every body is packed and ``versions.body`` holds '' (a row with a body there,
+# written by hand or by an older newsdiffs, is read as it is and packed when superseded).
+# An article's latest body is a whole frame (TEXT_WHOLE_DICT with its source's newest
+# ``text_dicts`` dictionary, else TEXT_WHOLE_ZSTD at TEXT_LATEST_LEVEL: the smallest). When
+# a newer version is stored, the one it supersedes is repacked in the same transaction: its
+# frame becomes a delta that rebuilds it from the next version's body (its words stay in
+# ``versions_fts``, which store.py writes for each new version). A version whose
+# number is a multiple of TEXT_WHOLE_EVERY is packed whole instead, so a rebuild applies
+# at most that many frames. Every step of a rebuild is checked against the stored
+# checksum of that version's body.
+#
+# A frame (m017_text_packing) is one tag byte, then (UTF-8 bytes throughout):
+#   TEXT_DELTA       varint p, varint s, raw middle: the text is the base's first p
+#                    bytes + middle + the base's last s bytes (an unchanged text: p =
+#                    its length, s = 0, no middle; a one-word edit: about 10 bytes);
+#   TEXT_DELTA_ZSTD  the same with the middle as a magicless zstd frame (content size,
+#                    no checksum: ours is in ``checksum``) whose dictionary is the base
+#                    (raw content; none if under TEXT_MIN_BASE bytes): a rewritten part
+#                    costs what zstd makes of it given the rest of the article;
+#   TEXT_WHOLE       the whole text, raw;
+#   TEXT_WHOLE_ZSTD  the whole text as a magicless zstd frame.
+# The packer keeps the smallest that applies. Frames written before m017 (a standard zstd
+# frame with the base as a raw-content dictionary) start with the zstd magic number and
+# are still read; m017 repacks them.
 
 #: Every this many versions an older body is packed on its own, not as a delta.
 TEXT_WHOLE_EVERY = 16
@@ -643,9 +748,25 @@ TEXT_WHOLE_EVERY = 16
 TEXT_MAX_CHAIN = 1_000
 #: A base body shorter than this (in UTF-8 bytes) is not used as a dictionary.
 TEXT_MIN_BASE = 64
-#: zstd level for packed bodies: on small edits higher levels pack no smaller, only slower.
+#: zstd level for packed bodies: level 19 packs a rewritten paragraph 1% smaller in twice
+#: the time (about 0.2 ms).
 TEXT_LEVEL = 3
-_TEXT_PLAIN = zstandard.ZstdCompressor(level=TEXT_LEVEL, write_checksum=False)
+#: A zstd frame that claims more than this is damaged (a body is a few hundred kB at most).
+TEXT_MAX_BYTES = 64 * 1024 * 1024
+#: Frame tags (see above).
+TEXT_WHOLE, TEXT_DELTA, TEXT_DELTA_ZSTD, TEXT_WHOLE_ZSTD = 0, 1, 2, 3
+#: (m018) The whole text as a magicless zstd frame made with a trained dictionary: the tag,
+#: varint ``text_dicts.id``, the frame.
+TEXT_WHOLE_DICT = 4
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: zstd level of each article's latest body (packed whole, m018): about 0.4 ms a body with a
+#: dictionary, once per new version; it is read far more often than written.
+TEXT_LATEST_LEVEL = 19
+#: Size of a trained per-source dictionary for latest bodies (``text_dicts``), how many of
+#: the source's newest latest bodies train it, and the fewest that may (fewer: none).
+TEXT_DICT_BYTES = 32_768
+TEXT_DICT_SAMPLES = 400
+TEXT_DICT_MIN = 8
 
 
 def text_checksum(text: str) -> bytes:
@@ -653,28 +774,195 @@ def text_checksum(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
-def _text_dict(base: str | None) -> zstandard.ZstdCompressionDict | None:
-    data = base.encode("utf-8") if base else b""
-    if len(data) < TEXT_MIN_BASE:
+def _text_dict(base: bytes | None) -> zstandard.ZstdCompressionDict | None:
+    if base is None or len(base) < TEXT_MIN_BASE:
         return None
-    return zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def _zstd_pack(data: bytes, base: bytes | None) -> bytes:
+    dictionary = _text_dict(base)
+    # Both sizes, so that the window reaches back over the whole base.
+    params = zstandard.ZstdCompressionParameters.from_level(
+        TEXT_LEVEL, source_size=len(data), dict_size=0 if dictionary is None else len(base),
+        format=zstandard.FORMAT_ZSTD1_MAGICLESS, write_content_size=True,
+        write_checksum=False, write_dict_id=False)
+    if dictionary is None:
+        return zstandard.ZstdCompressor(compression_params=params).compress(data)
+    return zstandard.ZstdCompressor(compression_params=params, dict_data=dictionary).compress(data)
+
+
+def _zstd_unpack(frame: bytes, base: bytes | None,
+                 form: int = zstandard.FORMAT_ZSTD1_MAGICLESS) -> bytes:
+    # A damaged header may claim any size: refuse it rather than try to allocate it.
+    size = zstandard.get_frame_parameters(frame, format=form).content_size
+    if not 0 <= size <= TEXT_MAX_BYTES:
+        raise ValueError(f"frame claims {size} bytes")
+    dictionary = _text_dict(base)
+    decompressor = (zstandard.ZstdDecompressor(format=form) if dictionary is None
+                    else zstandard.ZstdDecompressor(dict_data=dictionary, format=form))
+    return decompressor.decompress(frame)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varint(frame: bytes, at: int) -> tuple[int, int]:
+    """The varint at ``frame[at:]`` and where it ends (``ValueError`` if cut short)."""
+    value = shift = 0
+    while True:
+        if at >= len(frame) or shift > 63:
+            raise ValueError("truncated frame")
+        byte = frame[at]
+        value |= (byte & 0x7F) << shift
+        at += 1
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
+def _common_ends(data: bytes, base: bytes) -> tuple[int, int]:
+    """Bytes that ``data`` and ``base`` share at their start, then at their end (not
+    overlapping the start): binary searches over slice comparisons, fast on long texts."""
+    low, high = 0, min(len(data), len(base))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if data[:mid] == base[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    prefix = low
+    low, high = 0, min(len(data), len(base)) - prefix
+    while low < high:
+        mid = (low + high + 1) // 2
+        if data[len(data) - mid:] == base[len(base) - mid:]:
+            low = mid
+        else:
+            high = mid - 1
+    return prefix, low
 
 
 def pack_text(text: str, base: str | None) -> bytes:
-    """A zstd frame of ``text``, with ``base`` (the next version's body) as its dictionary."""
-    dictionary = _text_dict(base)
-    if dictionary is None:
-        return _TEXT_PLAIN.compress(text.encode("utf-8"))
-    return zstandard.ZstdCompressor(level=TEXT_LEVEL, dict_data=dictionary, write_checksum=False,
-                                    write_dict_id=False).compress(text.encode("utf-8"))
+    """A frame of ``text`` (see above): a delta against ``base`` (the next version's body),
+    or, with ``base`` None, the whole text. The smallest of the formats that apply."""
+    data = text.encode("utf-8")
+    if base is None:
+        return min(bytes([TEXT_WHOLE]) + data,
+                   bytes([TEXT_WHOLE_ZSTD]) + _zstd_pack(data, None), key=len)
+    ref = base.encode("utf-8")
+    prefix, suffix = _common_ends(data, ref)
+    middle = data[prefix:len(data) - suffix]
+    ends = _varint(prefix) + _varint(suffix)
+    frame = bytes([TEXT_DELTA]) + ends + middle
+    if len(middle) > 8:  # a zstd frame costs 5 bytes or more
+        frame = min(frame, bytes([TEXT_DELTA_ZSTD]) + ends + _zstd_pack(middle, ref), key=len)
+    return frame
 
 
-def unpack_text(frame: bytes, base: str | None) -> str:
-    """The text :func:`pack_text` packed (``ZstdError``/``UnicodeDecodeError`` if damaged)."""
-    dictionary = _text_dict(base)
-    decompressor = (zstandard.ZstdDecompressor() if dictionary is None
-                    else zstandard.ZstdDecompressor(dict_data=dictionary))
-    return decompressor.decompress(frame).decode("utf-8")
+def unpack_text(frame: bytes, base: str | None, dicts: TextDicts | None = None) -> str:
+    """The text :func:`pack_text` or :meth:`TextDicts.pack_whole` packed (``ValueError``,
+    ``UnicodeDecodeError`` or ``ZstdError`` if the frame is damaged, or ``base`` is not the
+    one it was packed with when that shows). ``dicts`` reads TEXT_WHOLE_DICT frames."""
+    if frame[:4] == _ZSTD_MAGIC:  # written before m017
+        ref = None if base is None else base.encode("utf-8")
+        return _zstd_unpack(frame, ref, zstandard.FORMAT_ZSTD1).decode("utf-8")
+    if not frame:
+        raise ValueError("empty frame")
+    tag = frame[0]
+    if tag in (TEXT_WHOLE, TEXT_WHOLE_ZSTD, TEXT_WHOLE_DICT):
+        if base is not None:
+            raise ValueError("a whole frame where a delta was expected")
+        if tag == TEXT_WHOLE_DICT:
+            if dicts is None:
+                raise ValueError("a frame made with a dictionary, and no dictionaries given")
+            dict_id, at = _read_varint(frame, 1)
+            return dicts.unpack(dict_id, frame[at:]).decode("utf-8")
+        data = frame[1:] if tag == TEXT_WHOLE else _zstd_unpack(frame[1:], None)
+        return data.decode("utf-8")
+    if tag not in (TEXT_DELTA, TEXT_DELTA_ZSTD) or base is None:
+        raise ValueError(f"unexpected frame tag {tag}")
+    ref = base.encode("utf-8")
+    prefix, at = _read_varint(frame, 1)
+    suffix, at = _read_varint(frame, at)
+    if prefix + suffix > len(ref):
+        raise ValueError("frame reaches past its base")
+    middle = frame[at:] if tag == TEXT_DELTA else _zstd_unpack(frame[at:], ref)
+    return (ref[:prefix] + middle + ref[len(ref) - suffix:]).decode("utf-8")
+
+
+class TextDicts:
+    """The per-source dictionaries of latest bodies (``text_dicts``, m018) of one connection:
+    each loaded once, with its compressor and decompressor. Rows are never changed or
+    deleted (a frame names its dictionary), so what is loaded stays right."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._unpackers: dict[int, zstandard.ZstdDecompressor] = {}
+        self._packers: dict[int, zstandard.ZstdCompressor] = {}
+        self._plain: zstandard.ZstdCompressor | None = None
+
+    def _dict(self, dict_id: int) -> zstandard.ZstdCompressionDict:
+        row = self.db.execute("SELECT dict FROM text_dicts WHERE id = ?", [dict_id]).fetchone()
+        if row is None:
+            raise ValueError(f"a frame needs text dictionary {dict_id}, which is missing")
+        return zstandard.ZstdCompressionDict(row[0])
+
+    def unpack(self, dict_id: int, frame: bytes) -> bytes:
+        if dict_id not in self._unpackers:
+            self._unpackers[dict_id] = zstandard.ZstdDecompressor(
+                dict_data=self._dict(dict_id), format=zstandard.FORMAT_ZSTD1_MAGICLESS)
+        size = zstandard.get_frame_parameters(
+            frame, format=zstandard.FORMAT_ZSTD1_MAGICLESS).content_size
+        if not 0 <= size <= TEXT_MAX_BYTES:
+            raise ValueError(f"frame claims {size} bytes")
+        return self._unpackers[dict_id].decompress(frame)
+
+    def newest(self, source: str) -> int | None:
+        """The id of the source's newest dictionary (``None``: it has none)."""
+        row = self.db.execute("SELECT max(id) FROM text_dicts WHERE source = ?",
+                              [source]).fetchone()
+        return None if row is None else row[0]
+
+    def pack_whole(self, text: str, dict_id: int | None) -> bytes:
+        """A whole frame of ``text``, with dictionary ``dict_id`` if given: the smallest of
+        TEXT_WHOLE, TEXT_WHOLE_ZSTD and TEXT_WHOLE_DICT, at TEXT_LATEST_LEVEL."""
+        data = text.encode("utf-8")
+        if self._plain is None:
+            self._plain = zstandard.ZstdCompressor(compression_params=_whole_params(0))
+        frames = [bytes([TEXT_WHOLE]) + data, bytes([TEXT_WHOLE_ZSTD]) + self._plain.compress(data)]
+        if dict_id is not None:
+            if dict_id not in self._packers:
+                dictionary = self._dict(dict_id)
+                self._packers[dict_id] = zstandard.ZstdCompressor(
+                    compression_params=_whole_params(len(dictionary.as_bytes())),
+                    dict_data=dictionary)
+            frames.append(bytes([TEXT_WHOLE_DICT]) + _varint(dict_id)
+                          + self._packers[dict_id].compress(data))
+        return min(frames, key=len)
+
+
+def _whole_params(dict_size: int) -> zstandard.ZstdCompressionParameters:
+    return zstandard.ZstdCompressionParameters.from_level(
+        TEXT_LATEST_LEVEL, dict_size=dict_size, format=zstandard.FORMAT_ZSTD1_MAGICLESS,
+        write_content_size=True, write_checksum=False, write_dict_id=False)
+
+
+def pack_latest(db: sqlite_utils.Database, dicts: TextDicts, version_id: int, body: str,
+                source: str) -> int:
+    """Pack an article's new latest body whole (m018; with its source's newest dictionary),
+    checked first. Runs inside the caller's transaction. Returns the frame's size."""
+    frame = dicts.pack_whole(body, dicts.newest(source))
+    if unpack_text(frame, None, dicts) != body:  # never lose a text
+        raise StoreError(f"body of version {version_id} did not survive packing")
+    db.execute("INSERT INTO packed_bodies (version_id, base_id, checksum, frame) VALUES (?, ?, ?, ?)",
+               [version_id, None, text_checksum(body), frame])
+    return len(frame)
 
 
 def pack_version(db: sqlite_utils.Database, version_id: int, number: int, body: str,
@@ -714,16 +1002,58 @@ def pack_all(db: sqlite_utils.Database) -> int:
     return packed
 
 
+def repack_all(db: sqlite_utils.Database) -> tuple[int, int]:
+    """Repack every frame written before m017 in the current format (the m017 migration),
+    each text rebuilt and checked first and after: ``(repacked, left as they were)``. A row
+    that cannot be rebuilt (already damaged) is left alone, still read as before."""
+    articles = [r[0] for r in db.execute(
+        """SELECT DISTINCT v.article_id FROM packed_bodies p JOIN versions v ON v.id = p.version_id
+           WHERE substr(p.frame, 1, 4) = ? ORDER BY v.article_id""", [_ZSTD_MAGIC])]
+    repacked = left = 0
+    for article_id in articles:
+        rows = db.execute(
+            """SELECT p.version_id, p.base_id, p.frame FROM packed_bodies p
+               JOIN versions v ON v.id = p.version_id
+               WHERE v.article_id = ? ORDER BY v.version DESC""", [article_id]).fetchall()
+        memo: dict[int, str] = {}
+        for version_id, base_id, frame in rows:
+            if frame[:4] != _ZSTD_MAGIC:
+                continue
+            try:
+                text = unpack_body(db, version_id, memo)
+                base = None
+                if base_id is not None:
+                    base = unpack_body(db, base_id, memo)
+                    if base is None:
+                        row = db.execute("SELECT body FROM versions WHERE id = ?",
+                                         [base_id]).fetchone()
+                        base = None if row is None else row[0]
+            except StoreError:
+                left += 1
+                continue
+            if text is None or (base_id is not None and base is None):
+                left += 1
+                continue
+            new = pack_text(text, base)
+            if unpack_text(new, base) != text:  # never lose a text
+                raise StoreError(f"body of version {version_id} did not survive repacking")
+            db.execute("UPDATE packed_bodies SET frame = ? WHERE version_id = ?", [new, version_id])
+            repacked += 1
+    return repacked, left
+
+
 def unpack_body(db: sqlite_utils.Database, version_id: int,
-                memo: dict[int, str] | None = None) -> str | None:
+                memo: dict[int, str] | None = None, dicts: TextDicts | None = None) -> str | None:
     """The packed body of a version, rebuilt and checked (``None``: it is not packed).
 
     Follows ``base_id`` down to a plain body or a whole frame, then applies the frames
     back up, checking each text against its checksum: a damaged row raises
     :class:`StoreError`, never a wrong text. ``memo`` (version id -> body) saves work
-    across calls on one article.
+    across calls on one article; ``dicts`` (the connection's, kept) reads frames made with
+    a dictionary.
     """
     memo = {} if memo is None else memo
+    dicts = TextDicts(db) if dicts is None else dicts
     if version_id in memo:
         return memo[version_id]
     chain: list[tuple[int, bytes, bytes, int | None]] = []
@@ -750,14 +1080,139 @@ def unpack_body(db: sqlite_utils.Database, version_id: int,
         vid = row[0]
     for vid, checksum, frame, base_id in reversed(chain):
         try:
-            text = unpack_text(frame, None if base_id is None else text)
-        except (zstandard.ZstdError, UnicodeDecodeError) as exc:
+            text = unpack_text(frame, None if base_id is None else text, dicts)
+        except (zstandard.ZstdError, ValueError) as exc:  # UnicodeDecodeError too
             raise StoreError(f"body of version {vid} cannot be unpacked: {exc}") from None
         if text_checksum(text) != checksum:
             raise StoreError(f"body of version {vid} does not match its checksum: the "
                              "packed text or one it builds on is damaged")
         memo[vid] = text
     return text
+
+
+def read_body(db: sqlite_utils.Database, version_id: int,
+              dicts: TextDicts | None = None) -> str | None:
+    """A version's body, packed (rebuilt and checked) or plain; ``None``: no such version."""
+    text = unpack_body(db, version_id, dicts=dicts)
+    if text is None:
+        row = db.execute("SELECT body FROM versions WHERE id = ?", [version_id]).fetchone()
+        text = None if row is None else row[0]
+    return text
+
+
+def compact_texts(db: sqlite_utils.Database, dicts: TextDicts,
+                  source: str | None = None) -> list[dict]:
+    """Train a dictionary per source on its newest latest bodies and repack every latest body
+    whole with it, or without one, whichever is smaller (each checked); a plain one is
+    packed. The dictionary is kept only when what it saves on bodies it did not learn from,
+    times the source's latest bodies, outweighs its own size. Runs inside the caller's
+    transaction. One dict per source: ``source``, ``texts``, ``raw_bytes``,
+    ``before_bytes``, ``after_bytes``, ``dict_id`` (``None``: none kept)."""
+    where, params = ("AND a.source = ?", [source]) if source else ("", [])
+    rows = db.execute(
+        f"""SELECT a.source, v.id FROM articles a JOIN versions v ON v.article_id = a.id
+              AND v.version = (SELECT max(version) FROM versions WHERE article_id = a.id)
+            WHERE NOT EXISTS (SELECT 1 FROM packed_bodies p
+                              WHERE p.version_id = v.id AND p.base_id IS NOT NULL) {where}
+            ORDER BY a.source, v.id""", params).fetchall()
+    by_source: dict[str, list[int]] = {}
+    for name, version_id in rows:
+        by_source.setdefault(name, []).append(version_id)
+    reports = []
+    for name, ids in by_source.items():
+        dict_id = _train_text_dict(db, dicts, name, ids)
+        report = {"source": name, "texts": len(ids), "raw_bytes": 0, "before_bytes": 0,
+                  "after_bytes": 0, "dict_id": dict_id}
+        for version_id in ids:
+            body = read_body(db, version_id, dicts) or ""
+            old = db.execute("SELECT frame FROM packed_bodies WHERE version_id = ?",
+                             [version_id]).fetchone()
+            frame = dicts.pack_whole(body, dict_id)
+            if unpack_text(frame, None, dicts) != body:  # never lose a text
+                raise StoreError(f"body of version {version_id} did not survive repacking")
+            if old is None:
+                db.execute("""INSERT INTO packed_bodies (version_id, base_id, checksum, frame)
+                              VALUES (?, NULL, ?, ?)""", [version_id, text_checksum(body), frame])
+                db.execute("UPDATE versions SET body = '' WHERE id = ?", [version_id])
+            elif len(frame) < len(old[0]):
+                db.execute("UPDATE packed_bodies SET frame = ? WHERE version_id = ?",
+                           [frame, version_id])
+            else:
+                frame = old[0]
+            report["raw_bytes"] += len(body.encode("utf-8"))
+            report["before_bytes"] += len(body.encode("utf-8")) if old is None else len(old[0])
+            report["after_bytes"] += len(frame)
+        reports.append(report)
+    return reports
+
+
+def _train_text_dict(db: sqlite_utils.Database, dicts: TextDicts, source: str,
+                     ids: list[int]) -> int | None:
+    """Train a dictionary on the source's newest latest bodies (``ids``); keep it (its id) when
+    it saves more than its size, measured on every fifth sample, left out of the training."""
+    samples = [(read_body(db, i, dicts) or "").encode("utf-8") for i in ids[-TEXT_DICT_SAMPLES:]]
+    held = samples[::5]
+    learn = [s for n, s in enumerate(samples) if n % 5]
+    if len(learn) < TEXT_DICT_MIN:
+        return None
+    try:
+        trained = zstandard.train_dictionary(
+            min(TEXT_DICT_BYTES, sum(map(len, learn)) // 10), learn, level=TEXT_LATEST_LEVEL)
+    except zstandard.ZstdError:
+        return None
+    size = len(trained.as_bytes())
+    with_dict = zstandard.ZstdCompressor(compression_params=_whole_params(size),
+                                         dict_data=trained)
+    plain = zstandard.ZstdCompressor(compression_params=_whole_params(0))
+    saved = sum(min(len(s), len(plain.compress(s))) - min(len(s), len(with_dict.compress(s)) + 2)
+                for s in held)
+    if saved * len(ids) / len(held) <= size:
+        return None
+    return db.execute("INSERT INTO text_dicts (source, created, texts, dict) VALUES (?, ?, ?, ?)",
+                      [source, now_iso(), len(learn), trained.as_bytes()]).lastrowid
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions newsdiffs' schema and queries use, on one connection (every
+    :class:`Store` and Datasette's, through ``newsdiffs.datasette_plugin``):
+    ``folded(text)``, ``newsdiffs_body(version_id)`` (a version's body, rebuilt and checked;
+    NULL: no such version; an error if it is damaged) and ``newsdiffs_snippet(version_id,
+    query)`` (the words of the version that match an FTS5 query, in ``[`` ``]``)."""
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    dicts = TextDicts(db)
+
+    def body(version_id: int | None) -> str | None:
+        return None if version_id is None else read_body(db, int(version_id), dicts)
+
+    def snippet(version_id: int | None, query: str | None) -> str | None:
+        if version_id is None or not query or not query.strip():
+            return None
+        row = conn.execute("SELECT title FROM versions WHERE id = ?", [version_id]).fetchone()
+        if row is None:
+            return None
+        return _snippets({int(version_id): (row[0], body(version_id) or "")}, query, ("[", "]")
+                         ).get(int(version_id), "")
+
+    conn.create_function("folded", 1, fold, deterministic=True)
+    conn.create_function("newsdiffs_body", 1, body)
+    conn.create_function("newsdiffs_snippet", 2, snippet)
+
+
+def _snippets(texts: dict[int, tuple[str, str]], match: str,
+              mark: tuple[str, str]) -> dict[int, str]:
+    """Version id -> FTS5's snippet of its (title, body) for an FTS5 query, made in a scratch
+    in-memory index (``versions_fts`` keeps no text)."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute("""CREATE VIRTUAL TABLE hits USING FTS5 (
+                               title, body, tokenize='porter unicode61')""")
+        scratch.executemany("INSERT INTO hits (rowid, title, body) VALUES (?, ?, ?)",
+                            [(vid, title, body) for vid, (title, body) in texts.items()])
+        return dict(scratch.execute(
+            "SELECT rowid, snippet(hits, -1, ?, ?, '…', 16) FROM hits WHERE hits MATCH ?",
+            [*mark, match]).fetchall())
+    finally:
+        scratch.close()
 
 
 @dataclass(frozen=True)
@@ -798,7 +1253,7 @@ class Candidate:
     hash: str
     title: str
     body: str
-    #: Why it was held (see ``newsdiffs.compare.suspicion``).
+    #: Why it was held (see ``newsdiffs.outcome.suspicion``).
     reason: str
 
 
@@ -886,9 +1341,11 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(conn)
-        # Headlines that differ only in typography (quotes, dashes, invisibles) are the same.
-        conn.create_function("folded", 1, fold, deterministic=True)
+        # folded(): headlines that differ only in typography (quotes, dashes, invisibles)
+        # are the same; newsdiffs_body(): what the version_texts view and triggers read.
+        register_functions(conn)
         self.codec = PageCodec(self.db)
+        self.text_dicts = TextDicts(self.db)
         try:
             self._open()
         except (sqlite3.Error, StoreError) as exc:
@@ -1252,21 +1709,12 @@ class Store:
         from their texts (packed ones rebuilt) indexed in a scratch in-memory table."""
         if not rows:
             return
-        scratch = sqlite3.connect(":memory:")
-        try:
-            scratch.execute("""CREATE VIRTUAL TABLE hits USING FTS5 (
-                                   title, body, tokenize='porter unicode61')""")
-            memo: dict[int, str] = {}
-            for row in rows:
-                body = unpack_body(self.db, row["version_id"], memo)
-                scratch.execute("INSERT INTO hits (rowid, title, body) VALUES (?, ?, ?)",
-                                [row["version_id"], row["title"],
-                                 row["body"] if body is None else body])
-            snippets = dict(scratch.execute(
-                "SELECT rowid, snippet(hits, -1, ?, ?, '…', 16) FROM hits WHERE hits MATCH ?",
-                [*mark, match]).fetchall())
-        finally:
-            scratch.close()
+        memo: dict[int, str] = {}
+        texts = {}
+        for row in rows:
+            body = unpack_body(self.db, row["version_id"], memo, self.text_dicts)
+            texts[row["version_id"]] = (row["title"], row["body"] if body is None else body)
+        snippets = _snippets(texts, match, mark)
         for row in rows:
             row["snippet"] = snippets.get(row.pop("version_id"), "")
             del row["body"]
@@ -1351,6 +1799,7 @@ class Store:
         candidate: Candidate | None = None,
         html_charset: str | None = None,
         article: Mapping[str, Any] | None = None,
+        page_digest: str | None = None,
     ) -> CheckResult:
         """Record one check of an article, and its new version if there is one.
 
@@ -1365,6 +1814,8 @@ class Store:
         article's held text (it is removed); ``failed`` leaves it.
         ``article`` is the row :meth:`article_for_check` returned for ``url``, if the
         caller has it: it is not read again (unless another writer changed it since).
+        ``page_digest`` (``articles.page_digest``) is the digest of the page whose text the
+        article's latest version is after this check; ``None`` forgets it.
         Everything is written in one transaction.
         """
         if outcome not in OUTCOMES:
@@ -1379,6 +1830,7 @@ class Store:
                 "last_checked": checked_at,
                 "check_count": row["check_count"] + 1,
                 "next_check": next_check,
+                "page_digest": page_digest,
             }
             if status is not None:
                 values["status"] = status
@@ -1398,7 +1850,7 @@ class Store:
             number = repeats = None
             if new_version is not None:
                 number = row["version_count"] + 1
-                version_id, repeats = self._insert_version(aid, number, new_version)
+                version_id, repeats = self._insert_version(aid, number, new_version, source)
                 if html is not None:
                     self._insert_html(version_id, html, source, html_charset)
             self.db.execute(
@@ -1411,9 +1863,16 @@ class Store:
             self._settle_candidate(aid, outcome, candidate, checked_at, held=held)
         return CheckResult(aid, outcome, number, repeats)
 
-    def _insert_version(self, article_id: int, number: int,
-                        new_version: NewVersion) -> tuple[int, int | None]:
-        """Insert a version row: ``(its id, the earlier version it repeats or None)``."""
+    def forget_page_digest(self, url: str) -> None:
+        """Clear an article's ``page_digest``: its next check reads the page again."""
+        with self._write("forget a page digest in"):
+            self.db.execute("UPDATE articles SET page_digest = NULL WHERE url = ?", [url])
+
+    def _insert_version(self, article_id: int, number: int, new_version: NewVersion,
+                        source: str) -> tuple[int, int | None]:
+        """Insert a version row: ``(its id, the earlier version it repeats or None)``. Its
+        body is packed whole (``versions.body`` is ''), its title and body indexed in
+        ``versions_fts``, and the version it supersedes repacked against it (m018)."""
         earlier = self._one(
             """SELECT version FROM versions WHERE article_id = ? AND hash = ?
                ORDER BY version DESC LIMIT 1""",
@@ -1429,22 +1888,44 @@ class Store:
             """,
             [article_id, number, new_version.fetched_at, new_version.url, new_version.title,
              new_version.byline, new_version.published, new_version.published_raw,
-             new_version.modified, new_version.modified_raw, new_version.body,
+             new_version.modified, new_version.modified_raw, "",
              new_version.hash, new_version.chars_added, new_version.chars_removed,
              repeats, new_version.extractor, new_version.kind],
         )
-        self._pack_superseded(article_id, number - 1, cursor.lastrowid, new_version.body)
-        return cursor.lastrowid, repeats
+        version_id = cursor.lastrowid
+        self.db.execute("INSERT INTO versions_fts (rowid, title, body) VALUES (?, ?, ?)",
+                        [version_id, new_version.title, new_version.body])
+        pack_latest(self.db, self.text_dicts, version_id, new_version.body, source)
+        self._pack_superseded(article_id, number - 1, version_id, new_version.body)
+        return version_id, repeats
 
     def _pack_superseded(self, article_id: int, number: int, base_id: int, base_body: str) -> None:
-        """Pack version ``number`` of an article (if it has one still plain): it was just
-        superseded by the version ``base_id`` with body ``base_body``."""
+        """Repack version ``number`` of an article, just superseded by the version ``base_id``
+        with body ``base_body``: a whole frame (or a plain body) becomes a delta against it,
+        unless its number is a multiple of TEXT_WHOLE_EVERY (then it stays whole)."""
         row = self.db.execute(
-            """SELECT v.id, v.body FROM versions v WHERE v.article_id = ? AND v.version = ?
-                 AND NOT EXISTS (SELECT 1 FROM packed_bodies p WHERE p.version_id = v.id)""",
-            [article_id, number]).fetchone()
-        if row is not None:
-            pack_version(self.db, row[0], number, row[1], base_id, base_body)
+            """SELECT v.id, v.body, p.version_id IS NOT NULL, p.base_id, p.checksum, p.frame
+               FROM versions v LEFT JOIN packed_bodies p ON p.version_id = v.id
+               WHERE v.article_id = ? AND v.version = ?""", [article_id, number]).fetchone()
+        if row is None:
+            return
+        version_id, plain, packed, old_base, checksum, frame = row
+        if not packed:
+            pack_version(self.db, version_id, number, plain, base_id, base_body)
+            return
+        if old_base is not None or number % TEXT_WHOLE_EVERY == 0:
+            return
+        try:
+            body = unpack_text(frame, None, self.text_dicts)
+        except (zstandard.ZstdError, ValueError) as exc:
+            raise StoreError(f"body of version {version_id} cannot be unpacked: {exc}") from None
+        if text_checksum(body) != checksum:
+            raise StoreError(f"body of version {version_id} does not match its checksum")
+        delta = pack_text(body, base_body)
+        if unpack_text(delta, base_body) != body:  # never lose a text
+            raise StoreError(f"body of version {version_id} did not survive packing")
+        self.db.execute("UPDATE packed_bodies SET base_id = ?, frame = ? WHERE version_id = ?",
+                        [base_id, delta, version_id])
 
     def set_body(self, version_id: int, body: str) -> None:
         """Replace the stored body of a version (e.g. to redact it), in one transaction: the
@@ -1461,10 +1942,13 @@ class Store:
             if version_id in packed:
                 mine = packed[version_id]
                 base = None if mine["base_id"] is None else unpack_body(
-                    self.db, mine["base_id"]) or self._plain_body(mine["base_id"])
+                    self.db, mine["base_id"], dicts=self.text_dicts) or self._plain_body(
+                    mine["base_id"])
+                frame = (pack_text(body, base) if base is not None else self.text_dicts.pack_whole(
+                    body, self.text_dicts.newest(row["source"])))
                 self.db.execute(
                     "UPDATE packed_bodies SET checksum = ?, frame = ? WHERE version_id = ?",
-                    [text_checksum(body), pack_text(body, base), version_id])
+                    [text_checksum(body), frame, version_id])
                 self.db.execute(
                     """INSERT INTO versions_fts (versions_fts, rowid, title, body)
                        VALUES ('delete', ?, ?, ?)""", [version_id, row["title"], old])
@@ -1502,7 +1986,7 @@ class Store:
                 f"({', '.join('?' * len(chunk))})", chunk))
         memo: dict[int, str] = {}
         for row in sorted((r for r in rows if r["id"] in packed), key=lambda r: -r["id"]):
-            row["body"] = unpack_body(self.db, row["id"], memo)
+            row["body"] = unpack_body(self.db, row["id"], memo, self.text_dicts)
             if len(memo) > 4096:
                 memo.clear()
         return rows
@@ -1520,6 +2004,13 @@ class Store:
         (one transaction); one report per source (see :func:`compact_pages`)."""
         with self._write("compact the kept pages of"):
             return compact_pages(self.db, self.codec, source)
+
+    def compact_texts(self, source: str | None = None) -> list[dict]:
+        """Train a zstd dictionary per source on its latest bodies and repack them with it
+        where that is smaller (one transaction); one report per source (see
+        :func:`compact_texts`)."""
+        with self._write("compact the texts of"):
+            return compact_texts(self.db, self.text_dicts, source)
 
     # -- crawl runs ------------------------------------------------------------
 
@@ -1624,14 +2115,16 @@ class Store:
             if article["version_count"] != corrects["version"]:
                 raise StaleVersion(f"article {aid} has a newer version than {corrects['version']}")
             number = article["version_count"] + 1
-            version_id, repeats = self._insert_version(aid, number, new_version)
+            version_id, repeats = self._insert_version(aid, number, new_version,
+                                                       article["source"])
             self.db.execute(
                 """INSERT INTO version_html (version_id, encoding, html, charset)
                    SELECT ?, encoding, html, charset FROM version_html WHERE version_id = ?""",
                 [version_id, corrects["id"]],
             )
+            # page_digest: the crawl's page no longer says what the latest text is.
             self.db.execute(
-                "UPDATE articles SET title = ?, version_count = ? WHERE id = ?",
+                "UPDATE articles SET title = ?, version_count = ?, page_digest = NULL WHERE id = ?",
                 [new_version.title, number, aid],
             )
             self.db.execute(

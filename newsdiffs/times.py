@@ -11,8 +11,10 @@ UTC = timezone.utc
 #: The longest duration an option takes: far enough back for any archive, and far from
 #: the limits of datetime (year 1), so "now minus it" can always be computed.
 MAX_SPAN = timedelta(days=36500)
-_SPAN_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-_SPAN_PART = re.compile(r"(\d+)(min|[smhdw])")
+#: Seconds of each duration unit: the one table every duration newsdiffs reads uses
+#: (options such as ``--since``, ``cron --every``, the ``NEWSDIFFS_SCHEDULE`` setting).
+DURATION_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+)(min|[smhdw])")
 
 
 class BadDuration(ValueError):
@@ -66,21 +68,24 @@ def shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def parse_span(text: str, *, maximum: timedelta = MAX_SPAN) -> timedelta:
+def parse_span(text: str, *, maximum: timedelta | None = MAX_SPAN,
+               allow_zero: bool = False) -> timedelta:
     """A duration typed as ``90s``, ``30m``/``30min``, ``12h``, ``1d``, ``2w`` or ``1h30m``.
 
-    Raises :class:`BadDuration` unless it is more than 0 and at most ``maximum``.
+    Raises :class:`BadDuration` unless it is more than 0 (or 0, with ``allow_zero``)
+    and at most ``maximum`` (``None``: any length a ``timedelta`` holds).
     """
     compact = re.sub(r"\s+", "", str(text)).lower()
-    if not compact or _SPAN_PART.sub("", compact):
+    if not compact or _DURATION_PART.sub("", compact):
         raise BadDuration(f"{shown(text)}: not a duration (write e.g. 30m, 12h, 1d, 2w, 1h30m)")
     try:
-        seconds = sum(int(n) * _SPAN_UNITS[u] for n, u in _SPAN_PART.findall(compact))
-    except ValueError:  # more digits than int() will read
+        seconds = sum(int(n) * DURATION_UNITS[u] for n, u in _DURATION_PART.findall(compact))
+        span = timedelta(seconds=seconds)
+    except (ValueError, OverflowError):  # more digits than int() reads, or than timedelta holds
         seconds = None
-    limit = int(maximum.total_seconds())
+    limit = int((maximum or timedelta.max).total_seconds())
     if seconds is None or seconds > limit:
         raise BadDuration(f"{shown(text)}: too long (at most {limit // 86400}d)")
-    if seconds <= 0:
+    if seconds == 0 and not allow_zero:
         raise BadDuration(f"{shown(text)}: must be more than 0")
-    return timedelta(seconds=seconds)
+    return span

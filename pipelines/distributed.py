@@ -35,6 +35,7 @@ from scrapy.settings import BaseSettings
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet.task import LoopingCall
 
+from newsdiffs.config import DEFAULT_REDIS_PREFIX
 from newsdiffs.distributed import (
     Keys,
     RedisFrontier,
@@ -59,7 +60,7 @@ SCRAPER_BACKLOG_BYTES = 500_000
 
 
 def _prefix(settings: BaseSettings) -> str:
-    return settings.get("NEWSDIFFS_REDIS_PREFIX") or "newsdiffs"
+    return settings.get("NEWSDIFFS_REDIS_PREFIX") or DEFAULT_REDIS_PREFIX
 
 
 def _frontier(crawler: Crawler) -> RedisFrontier | None:
@@ -109,7 +110,7 @@ class DistributedAddon:
             settings.set(name, value, priority=max(settings.getpriority(name) or 0, 20))
         # Unless the project or the command line sets it.
         settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", SCRAPER_BACKLOG_BYTES, priority="addon")
-        _replace(settings, "ITEM_PIPELINES", "pipelines.store.StorePipeline",
+        _replace(settings, "ITEM_PIPELINES", "pipelines.record.RecordPipeline",
                  "pipelines.distributed.RedisStreamPipeline")
         _replace(settings, "EXTENSIONS", "spiders.extensions.CrawlGuard",
                  "pipelines.distributed.DistributedGuard")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from newsdiffs.compare import reads_page, validation_problem
+from newsdiffs.config import DEFAULT_MIN_BODY_CHARS
 from newsdiffs.items import ArticleItem
+from newsdiffs.outcome import reads_page, validation_problem
 from newsdiffs.revision import clean_item
 
 
@@ -21,17 +22,19 @@ class ValidatePipeline:
     has nothing left to do) and the cleaned item goes on.
     """
 
-    def __init__(self, min_body_chars: int = 150) -> None:
+    def __init__(self, min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> None:
         self.min_body_chars = min_body_chars
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler.settings.getint("NEWSDIFFS_MIN_BODY_CHARS", 150))
+        return cls(crawler.settings.getint("NEWSDIFFS_MIN_BODY_CHARS", DEFAULT_MIN_BODY_CHARS))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         item = clean_item(item)
-        if not reads_page(item.http_status, item.redirected_to):
-            return item  # no page was read: nothing to validate
+        if item.same_page or not reads_page(item.http_status, item.redirected_to):
+            # No page was read (the same page as the stored text's was not read again):
+            # nothing to validate.
+            return item
         item.error = validation_problem(
             http_status=item.http_status or 200,
             title=item.title,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from newsdiffs.store import Store
 
-from . import site as sitemod
+from . import changing_site as sitemod
 from .server import Served
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,13 +27,13 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsdiffs.demo.site import render_article
+from newsdiffs.demo.pages import render_article
 from newsdiffs.store import Store
 
+from . import changing_site as sitemod
 from . import harness
-from . import site as sitemod
+from .changing_site import FEED, ChangingSite
 from .server import FaultServer, Reply
-from .site import FEED, ChangingSite
 
 # Control characters that must never reach a terminal or the database (tab, newline allowed).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")

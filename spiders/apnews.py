@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from newsdiffs.extract import apnews
-
 from .base import NewsSpider
 
 #: The Google News sitemap of recent stories (AP publishes no general RSS feed).
@@ -19,12 +15,5 @@ FRONTS = ("https://apnews.com/", "https://apnews.com/world-news", "https://apnew
 
 class APNewsSpider(NewsSpider):
     name = "apnews"
-    extractor_name = "apnews"
     feeds = FEEDS
     fronts = FRONTS
-
-    def is_article_url(self, url: str) -> bool:
-        if self.trust_feed_hosts:
-            # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-            url = "https://apnews.com" + urlsplit(url).path
-        return apnews.is_article_url(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
@@ -14,11 +15,14 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsdiffs.charset import decode_page, header_charset
-from newsdiffs.extract import ExtractionError, get_extractor
-from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
+from newsdiffs.config import DEFAULT_MAX_DUE_PER_RUN, DEFAULT_MIN_BODY_CHARS
+from newsdiffs.extract import ExtractionError, Extractor, get_extractor
+from newsdiffs.extract.urlrules import rules_for
+from newsdiffs.feed_links import FeedError, is_sitemap_index, parse_feed
+from newsdiffs.front_links import front_links
 from newsdiffs.frontier import Frontier, FrontierError, frontier_for
-from newsdiffs.fronts import front_links
 from newsdiffs.items import ArticleItem
+from newsdiffs.revision import page_digest
 from newsdiffs.times import now_iso
 from newsdiffs.urls import (
     canonicalize,
@@ -34,9 +38,16 @@ from .middlewares import REDIRECTED_TO_REQUESTED
 
 logger = logging.getLogger(__name__)
 
+#: Request meta: the tracked article's stored ``page_digest``.
+PAGE_DIGEST = "newsdiffs_page_digest"
+
 
 class NewsSpider(scrapy.Spider):
-    """Base class: set ``name``, ``extractor_name``, ``feeds`` and ``is_article_url``.
+    """Base class: a site's spider sets ``name``, ``feeds`` and ``fronts``.
+
+    Its pages are read by the extractor named like the spider, and links of
+    its feeds and fronts are followed when that extractor's URL rules
+    (``URL_RULES``, :mod:`newsdiffs.extract.urlrules`) call them articles.
 
     Arguments (``-a``): ``url=URL`` tracks one article, ``urls=FILE`` a list of
     them (explicit URLs are trusted on any host, so a local server works);
@@ -48,8 +59,11 @@ class NewsSpider(scrapy.Spider):
     is not is skipped and counted (``newsdiffs/bad_link``, ``newsdiffs/bad_stored_url``).
     """
 
-    #: Name of the extractor in ``newsdiffs.extract`` that reads this site's pages.
-    extractor_name: ClassVar[str] = "generic"
+    #: Name of the extractor in ``newsdiffs.extract`` that reads this site's pages
+    #: (by default the spider's ``name``).
+    extractor_name: ClassVar[str] = ""
+    #: The ``-a`` argument that also follows the URL rules' ``extra_paths`` (BBC: ``sport``).
+    extra_paths_arg: ClassVar[str] = ""
     #: Feed and sitemap URLs the spider discovers articles from.
     feeds: ClassVar[tuple[str, ...]] = ()
     #: HTML front pages (home, section pages) whose links are candidate articles.
@@ -57,6 +71,11 @@ class NewsSpider(scrapy.Spider):
     #: No offsite filter: explicit URLs may point anywhere (a local replay, a mirror);
     #: links from a site's own feeds are judged by ``is_article_url``.
     allowed_domains = ()
+    #: Settings, read once by :meth:`from_crawler` (``NEWSDIFFS_MAX_DUE_PER_RUN``,
+    #: ``NEWSDIFFS_RECHECK_FINISHED``, ``NEWSDIFFS_RECHECK_FEED_LINKS``).
+    max_due_per_run: int = DEFAULT_MAX_DUE_PER_RUN
+    recheck_finished: bool = False
+    recheck_feed_links: bool | None = None
 
     def __init__(self, *args: Any, url: str | None = None, urls: str | None = None,
                  feeds: str | None = None, fronts: str | None = None, **kwargs: Any) -> None:
@@ -80,12 +99,32 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._frontier = frontier_for(crawler.settings, spider.name)
+        settings = crawler.settings
+        spider._frontier = frontier_for(settings, spider.name)
+        spider.max_due_per_run = settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN",
+                                                 DEFAULT_MAX_DUE_PER_RUN)
+        spider.recheck_finished = settings.getbool("NEWSDIFFS_RECHECK_FINISHED")
+        spider.recheck_feed_links = (None if settings.get("NEWSDIFFS_RECHECK_FEED_LINKS") is None
+                                     else settings.getbool("NEWSDIFFS_RECHECK_FEED_LINKS"))
         return spider
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.extractor_name and getattr(cls, "name", None):
+            cls.extractor_name = cls.name
+
     def is_article_url(self, url: str) -> bool:
-        """Whether a link found in a feed is an article this spider follows."""
-        return True
+        """Whether a link found in a feed or front page is an article this spider follows.
+
+        The extractor's URL rules say (every link, for an extractor without
+        them); with feeds or fronts given as arguments they judge the path
+        alone, whatever the host.
+        """
+        rules = rules_for(self.extractor)
+        if rules is None:
+            return True
+        extra = bool(self.extra_paths_arg) and _flag(getattr(self, self.extra_paths_arg, False))
+        return rules.match(url, any_host=self.trust_feed_hosts, extra=extra)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.explicit_urls:
@@ -130,10 +169,8 @@ class NewsSpider(scrapy.Spider):
         At most ``NEWSDIFFS_MAX_DUE_PER_RUN``; with ``NEWSDIFFS_RECHECK_FINISHED``
         (``crawl --all``) finished articles follow the due ones.
         """
-        settings = self.crawler.settings
-        rows = self.frontier.due(self.name, now or now_iso(),
-                                 settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
-                                 include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
+        rows = self.frontier.due(self.name, now or now_iso(), self.max_due_per_run,
+                                 include_finished=self.recheck_finished)
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
         yield from self.recheck_requests(rows)
 
@@ -171,9 +208,11 @@ class NewsSpider(scrapy.Spider):
         # dont_filter: ``requested`` is the one record of what this run fetched, so a
         # redirect to an already-fetched URL reaches us (spiders.middlewares) instead
         # of being dropped by Scrapy's duplicate filter without a check.
+        meta = {"article_url": article["url"]}
+        if article.get("page_digest"):  # the page its latest text was read from (digest_page)
+            meta[PAGE_DIGEST] = article["page_digest"]
         return scrapy.Request(target, callback=self.parse_article, dont_filter=True,
-                              errback=self.article_failed, headers=headers,
-                              meta={"article_url": article["url"]})
+                              errback=self.article_failed, headers=headers, meta=meta)
 
     def request_for(self, url: str) -> scrapy.Request | None:
         """A request for an article link: a re-check if it is tracked; ``None`` if already
@@ -210,9 +249,8 @@ class NewsSpider(scrapy.Spider):
         links: dict[str, str] = {}
         for url in self.good_links(urls):
             links.setdefault(canonicalize(url), url)
-        settings = self.crawler.settings
-        recheck = (self.trust_feed_hosts if settings.get("NEWSDIFFS_RECHECK_FEED_LINKS") is None
-                   else settings.getbool("NEWSDIFFS_RECHECK_FEED_LINKS"))
+        recheck = (self.trust_feed_hosts if self.recheck_feed_links is None
+                   else self.recheck_feed_links)
         tracked = set() if recheck else self.frontier.known(links)
         for key, url in links.items():
             if key in tracked:
@@ -385,6 +423,18 @@ class NewsSpider(scrapy.Spider):
             return
         # The page as browsers read it: BOM, then the header's charset, then <meta>.
         charset = header_charset(response.headers.get(b"Content-Type"))
+        digest = self.digest_page(response, charset)
+        if digest is not None and tracked and digest == response.meta.get(PAGE_DIGEST):
+            # The very page the stored text was read from, read the same way: the store
+            # pipeline records an unchanged check (unless the article changed meanwhile).
+            yield ArticleItem(url=response.url, canonical_url=tracked, source=self.name,
+                              fetched_at=fetched_at, http_status=response.status,
+                              etag=_header(response, b"ETag"),
+                              last_modified=_header(response, b"Last-Modified"),
+                              extractor=self.extractor.name,
+                              extractor_version=self.extractor.version, charset=charset,
+                              page_digest=digest, same_page=True)
+            return
         if response.status >= 400:
             item = ArticleItem(url=response.url, error=f"HTTP {response.status}")
         else:
@@ -426,7 +476,29 @@ class NewsSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
             html=response.body,
             charset=charset,
+            page_digest=digest,
         )
+
+    @functools.cached_property
+    def page_digest_context(self) -> str | None:
+        """What besides a page's bytes, URL and charset decides its check's outcome: the
+        extractor and its version, and the least body the checks accept
+        (``newsdiffs.revision.page_digest``). ``None``: this spider keeps no page digests
+        (a shared frontier carries none; an extractor with settings of its own, such as
+        the feeds spider's per-source selectors, has no version that covers them)."""
+        extractor = self.extractor
+        if self.frontier.shared or not isinstance(extractor, Extractor) or vars(extractor):
+            return None
+        min_body = self.crawler.settings.getint("NEWSDIFFS_MIN_BODY_CHARS", DEFAULT_MIN_BODY_CHARS)
+        return f"{extractor.name}/{extractor.version} min_body_chars={min_body}"
+
+    def digest_page(self, response: Response, charset: str | None) -> str | None:
+        """The page's digest (``ArticleItem.page_digest``), ``None`` for an error page or
+        without a :attr:`page_digest_context`."""
+        context = self.page_digest_context
+        if context is None or response.status >= 400:
+            return None
+        return page_digest(response.body, url=response.url, charset=charset, context=context)
 
     def moved_to_requested(self, response: Response, tracked: str | None,
                            found: str) -> Iterator[ArticleItem]:
@@ -447,6 +519,13 @@ class NewsSpider(scrapy.Spider):
                            extractor=item.extractor if item else self.extractor.name,
                            extractor_version=item.extractor_version if item
                            else self.extractor.version)
+
+
+def _flag(value: object) -> bool:
+    """A spider argument as a switch: ``-a sport=1`` is on, ``-a sport=0`` (or no, false, off) off."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "no", "false", "off")
+    return bool(value)
 
 
 def _origin(request: scrapy.Request | None) -> str:

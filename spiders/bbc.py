@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from newsdiffs.extract import bbc
-
 from .base import NewsSpider
 
 #: Top stories and the main sections.
@@ -25,14 +21,7 @@ FRONTS = ("https://www.bbc.co.uk/news", "https://www.bbc.co.uk/news/uk",
 
 class BBCSpider(NewsSpider):
     name = "bbc"
-    extractor_name = "bbc"
     feeds = FEEDS
     fronts = FRONTS
-    #: ``-a sport=1`` also follows BBC Sport articles.
-    sport = False
-
-    def is_article_url(self, url: str) -> bool:
-        if self.trust_feed_hosts:
-            # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-            url = "https://www.bbc.co.uk" + urlsplit(url).path
-        return bbc.is_article_url(url, allow_sport=bool(self.sport))
+    #: ``-a sport=1`` also follows BBC Sport articles (the URL rules' extra paths).
+    extra_paths_arg = "sport"

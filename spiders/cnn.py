@@ -3,8 +3,6 @@ front pages."""
 
 from __future__ import annotations
 
-from newsdiffs.extract import cnn
-
 from .base import NewsSpider
 
 #: Top stories of the international and US editions, world, US, politics and business news.
@@ -24,10 +22,5 @@ FRONTS = ("https://www.cnn.com/", "https://www.cnn.com/world", "https://www.cnn.
 
 class CNNSpider(NewsSpider):
     name = "cnn"
-    extractor_name = "cnn"
     feeds = FEEDS
     fronts = FRONTS
-
-    def is_article_url(self, url: str) -> bool:
-        # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-        return cnn.is_article_url(url, any_host=self.trust_feed_hosts)

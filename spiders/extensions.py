@@ -28,7 +28,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.settings import Settings
 
-from newsdiffs.config import BadSetting, check_settings
+from newsdiffs.config import DEFAULT_DB, BadSetting, apply_environment, check_settings
 from newsdiffs.crawl import run_counts, run_problems
 from newsdiffs.lock import AlreadyLocked, CrawlLock, LockFailed, held_here, lock_path
 from newsdiffs.store import Store, StoreError
@@ -41,6 +41,7 @@ def _project_value(name: str):
     """A setting's value in the project settings (newsdiffs.settings over Scrapy's defaults)."""
     settings = Settings()
     settings.setmodule("newsdiffs.settings", priority="project")
+    apply_environment(settings)
     return settings.get(name)
 
 
@@ -74,7 +75,7 @@ class CrawlGuard:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlGuard:
         problem = settings_problem(crawler)
-        guard = cls(crawler, str(crawler.settings.get("NEWSDIFFS_DB") or "newsdiffs.db"))
+        guard = cls(crawler, str(crawler.settings.get("NEWSDIFFS_DB") or DEFAULT_DB))
         crawler.signals.connect(guard.item_error, signal=signals.item_error)
         crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)
         if problem:

@@ -118,14 +118,12 @@ class FeedsSpider(NewsSpider):
 
     def due_requests(self, now: str | None = None) -> Iterator[scrapy.Request]:
         """Every source's tracked articles due a re-check (each source capped as usual)."""
-        settings = self.crawler.settings
         now = now or now_iso()
         rows = [
             article
             for source in self.sources
-            for article in self.frontier.due(
-                source.name, now, settings.getint("NEWSDIFFS_MAX_DUE_PER_RUN", 500),
-                include_finished=settings.getbool("NEWSDIFFS_RECHECK_FINISHED"))
+            for article in self.frontier.due(source.name, now, self.max_due_per_run,
+                                             include_finished=self.recheck_finished)
         ]
         self.crawler.stats.set_value("newsdiffs/due", len(rows))
         yield from self.recheck_requests(rows)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from newsdiffs.extract import independent
-
 from .base import NewsSpider
 
 #: All news, then the UK and world sections (every section has <section>/rss).
@@ -17,11 +13,4 @@ FEEDS = tuple(
 
 class IndependentSpider(NewsSpider):
     name = "independent"
-    extractor_name = "independent"
     feeds = FEEDS
-
-    def is_article_url(self, url: str) -> bool:
-        if self.trust_feed_hosts:
-            # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-            url = "https://www.independent.co.uk" + urlsplit(url).path
-        return independent.is_article_url(url)

@@ -23,7 +23,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from newsdiffs.config import user_agent
+from newsdiffs.config import DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF_MAX, user_agent
 from newsdiffs.schedule import backoff_delay, retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.base = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF", 2.0)
-        self.cap = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF_MAX", 60.0)
+        self.base = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF", DEFAULT_RETRY_BACKOFF)
+        self.cap = settings.getfloat("NEWSDIFFS_RETRY_BACKOFF_MAX", DEFAULT_RETRY_BACKOFF_MAX)
         if (settings.getpriority("RETRY_GIVE_UP_LOG_LEVEL") or 0) <= SETTINGS_PRIORITIES["default"]:
             self.give_up_log_level = "WARNING"
 

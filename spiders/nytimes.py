@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from newsdiffs.extract import nytimes
-
 from .base import NewsSpider
 
 #: The home page and the main news sections.
@@ -18,9 +16,4 @@ FEEDS = tuple(
 
 class NYTimesSpider(NewsSpider):
     name = "nytimes"
-    extractor_name = "nytimes"
     feeds = FEEDS
-
-    def is_article_url(self, url: str) -> bool:
-        # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-        return nytimes.is_article_url(url, any_host=self.trust_feed_hosts)

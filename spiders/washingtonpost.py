@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from newsdiffs.extract import washingtonpost
-
 from .base import NewsSpider
 
 #: The main news sections.
@@ -15,9 +13,4 @@ FEEDS = tuple(
 
 class WashingtonPostSpider(NewsSpider):
     name = "washingtonpost"
-    extractor_name = "washingtonpost"
     feeds = FEEDS
-
-    def is_article_url(self, url: str) -> bool:
-        # Feeds given with -a feeds= (a local replay, a mirror): judge links by path alone.
-        return washingtonpost.is_article_url(url, any_host=self.trust_feed_hosts)

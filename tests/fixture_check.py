@@ -28,7 +28,7 @@ import pytest
 
 from newsdiffs.extract import ExtractionError
 from newsdiffs.items import ArticleItem, blocks_to_text
-from newsdiffs.normalize import clean_blocks, clean_text, fold, looks_like_markup
+from newsdiffs.text import clean_blocks, clean_text, fold, markup_leak
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ERRORS: dict[str, type[Exception]] = {"ExtractionError": ExtractionError}
@@ -86,7 +86,7 @@ def problems_with(item: ArticleItem, expected: dict, extractor_name: str | None 
     text = blocks_to_text(blocks)
     problems += [f"body lacks {s!r}" for s in expected.get("must_contain", []) if s not in text]
     problems += [f"body has {s!r}" for s in expected.get("must_not_contain", []) if s in text]
-    problems += [f"markup in body: {b.text!r}" for b in item.body if looks_like_markup(b.text)]
+    problems += [f"markup in body: {b.text!r}" for b in item.body if markup_leak(b.text)]
     if extractor_name is not None and item.extractor != extractor_name:
         problems.append(f"extractor: expected {extractor_name!r}, got {item.extractor!r}")
     return problems

@@ -1,6 +1,6 @@
 """Databases for the reading tests, built with ``Store.record_check`` the way the pipeline would.
 
-``build_demo_db`` stores the demo site's three stages (``newsdiffs.demo.site``)
+``build_demo_db`` stores the demo site's three stages (``newsdiffs.demo.pages``)
 as checks an hour apart; ``HOSTILE`` is an article whose text is full of
 markup-like strings and Unicode that every page and feed must show as text.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsdiffs.demo.site import stage_articles
+from newsdiffs.demo.pages import stage_articles
 from newsdiffs.diff import change_stats
 from newsdiffs.items import Block, blocks_to_text
-from newsdiffs.normalize import fingerprint
 from newsdiffs.store import NewVersion, Store
+from newsdiffs.text import fingerprint
 
 DEMO_BASE = "https://www.bbc.co.uk"
 STAGE_TIMES = {1: "2026-11-20T08:00:00Z", 2: "2026-11-20T09:05:00Z", 3: "2026-11-20T10:10:00Z"}

@@ -8,10 +8,11 @@ import sys
 from html import escape
 from pathlib import Path
 
+import forked
 from scrapy.utils.test import get_crawler
 
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
 from spiders.base import NewsSpider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,8 @@ def make_spider(db_path, cls: type[NewsSpider] = GenericSpider, settings: dict |
 
 def run(db: Path, *args: str, tool: str = "newsdiffs", timeout: int = 90
         ) -> subprocess.CompletedProcess:
-    """A crawl in a child process, whatever its exit code (the caller checks it)."""
+    """A crawl in a child process (forked from a warm helper, tests/forked.py), whatever its
+    exit code (the caller checks it)."""
     settings = ["LOG_LEVEL=INFO", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False",
                 "RETRY_TIMES=0", f"NEWSDIFFS_DB={db}"]
     if tool == "scrapy":
@@ -72,5 +74,5 @@ def run(db: Path, *args: str, tool: str = "newsdiffs", timeout: int = 90
         cmd = [sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db), *args]
     for s in settings:
         cmd += ["-s", s]
-    return subprocess.run(cmd, cwd=ROOT, env={**os.environ, "NEWSDIFFS_DB": str(db)},
-                          capture_output=True, text=True, timeout=timeout)
+    return forked.run(cmd, cwd=ROOT, env={**os.environ, "NEWSDIFFS_DB": str(db)},
+                      capture_output=True, text=True, timeout=timeout)

@@ -22,7 +22,7 @@ import pytest
 from reading_data import DEMO_BASE, HOSTILE_BODY_2, HOSTILE_TITLE, HOSTILE_URL, build_demo_db
 
 from newsdiffs.demo.server import Page, ReplayServer
-from newsdiffs.site import article_dir, build_site
+from newsdiffs.static_site import article_dir, build_site
 from newsdiffs.store import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

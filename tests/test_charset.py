@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from newsdiffs.charset import charset_label, decode_page, header_charset, page_encoding
 from newsdiffs.cli import cli
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
 
 TEXT = "Caf\u00e9 owner\u2019s \u00a3200 \u201cbest\u201d cr\u00e8me br\u00fbl\u00e9e"

@@ -16,7 +16,9 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from newsdiffs.compare import (
+from newsdiffs.crawl import summary_line
+from newsdiffs.items import ArticleItem, Block
+from newsdiffs.outcome import (
     CONFIRM,
     HOLD,
     REJECT,
@@ -26,11 +28,9 @@ from newsdiffs.compare import (
     confirmation,
     cut_short,
 )
-from newsdiffs.crawl import summary_line
-from newsdiffs.items import ArticleItem, Block
 from newsdiffs.store import Candidate, NewVersion, Store, migrations
-from pipelines.normalise import NormalisePipeline
-from pipelines.store import StorePipeline
+from pipelines.clean import CleanPipeline
+from pipelines.record import RecordPipeline
 from pipelines.validate import ValidatePipeline
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -249,7 +249,7 @@ def chain(db_path):
     crawler.stats.open_spider()
     stages = [
         build_from_crawler(cls, crawler)
-        for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)
+        for cls in (ValidatePipeline, CleanPipeline, RecordPipeline)
     ]
     stages[-1].open_spider()
 

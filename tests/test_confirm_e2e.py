@@ -6,11 +6,12 @@ own process as cron runs it.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
+import forked
+
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
 
 PATH = "/news/articles/c9conf0001o"
@@ -73,7 +74,7 @@ def test_truncated_page_is_held_then_rejected(server, db_path, crawl):
         assert store.pending_version(article["id"])["body"].endswith(
             "the first crossing of the day"
         )
-    shown = subprocess.run(
+    shown = forked.run(
         [sys.executable, "-m", "newsdiffs", "history", "--db", str(db_path), url],
         capture_output=True,
         text=True,

@@ -23,7 +23,7 @@ import pytest
 from fixture_check import titles_match
 
 from newsdiffs.extract import get_extractor
-from newsdiffs.normalize import clean_blocks, clean_text, fingerprint, fold, looks_like_markup
+from newsdiffs.text import clean_blocks, clean_text, fingerprint, fold, markup_leak
 
 CORPUS = Path(
     os.environ.get("NEWSDIFFS_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -87,7 +87,7 @@ def test_corpus_page(row: dict) -> None:
                                              row["original_url"])
     text = "\n\n".join(fold(b.text) for b in clean_blocks(item.body))
     misses = EXPECTED_MISSES.get(name, {})
-    problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if looks_like_markup(b.text)]
+    problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if markup_leak(b.text)]
     if truth["title"] and not titles_match(clean_text(item.title), truth["title"]):
         problems.append(f"title: expected {truth['title']!r}, got {item.title!r}")
     problems += [f"body lacks {s!r}" for s in truth["must_contain"]

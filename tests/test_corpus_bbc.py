@@ -21,7 +21,7 @@ import pytest
 from fixture_check import titles_match
 
 from newsdiffs.extract.bbc import BBCExtractor
-from newsdiffs.normalize import clean_blocks, clean_text, fingerprint, fold, looks_like_markup
+from newsdiffs.text import clean_blocks, clean_text, fingerprint, fold, markup_leak
 
 CORPUS = Path(
     os.environ.get("NEWSDIFFS_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -72,7 +72,7 @@ def test_corpus_page(row: dict) -> None:
     item = BBCExtractor()((CORPUS / row["local_path"]).read_bytes(), row["original_url"])
     blocks = [fold(b.text) for b in clean_blocks(item.body)]
     text = "\n\n".join(blocks)
-    problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if looks_like_markup(b.text)]
+    problems = [f"markup in body: {b.text[:80]!r}" for b in item.body if markup_leak(b.text)]
 
     if truth["title"] and not titles_match(clean_text(item.title), truth["title"]):
         problems.append(f"title: expected {truth['title']!r}, got {item.title!r}")

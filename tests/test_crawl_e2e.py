@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from newsdiffs.compare import markup_leak
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
+from newsdiffs.outcome import markup_leak
 from newsdiffs.store import Store
 
 PATH = "/news/articles/c9test0001o"
@@ -124,7 +124,7 @@ def test_revision_lifecycle(server, article_url, db_path, crawl):
 
 
 def test_feed_discovery_skips_live_and_video(server, db_path, crawl):
-    from newsdiffs.demo.site import stage_pages
+    from newsdiffs.demo.pages import stage_pages
 
     server.set_pages(stage_pages(1, server.url("").rstrip("/")))
     result = crawl(db_path, "bbc", "-a", f"feeds={server.url('/news/rss.xml')}")
@@ -147,7 +147,9 @@ def test_classic_page_with_scrapy_crawl(server, db_path, crawl):
     path = "/1/hi/uk_politics/9912345.stm"
     url = server.url(path)
     server.set_pages({path: Page(page, content_type="text/html; charset=iso-8859-1")})
-    crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy")
+    # the first run is a real `python -m scrapy crawl` process (scrapy.cfg, start-up), the rest
+    # are forked from a warm helper (tests/forked.py)
+    crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy", fork=False)
     crawl(db_path, "bbc", "-a", f"url={url}", tool="scrapy")
     article, versions, checks = state(db_path)
     assert [c["outcome"] for c in checks] == ["new", "unchanged"]

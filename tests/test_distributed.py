@@ -25,6 +25,7 @@ if not shutil.which("redis-server"):
 sys.path.insert(0, str(Path(__file__).parent / "distributed"))
 
 import dist_harness as h  # noqa: E402
+import forked  # noqa: E402
 from scrapy import Request  # noqa: E402
 
 from newsdiffs.distributed import (  # noqa: E402
@@ -44,7 +45,7 @@ from newsdiffs.distributed import (  # noqa: E402
 from newsdiffs.items import ArticleItem, Block  # noqa: E402
 from newsdiffs.store import Store  # noqa: E402
 from pipelines import redis_json  # noqa: E402
-from pipelines.store import StorePipeline  # noqa: E402
+from pipelines.record import RecordPipeline  # noqa: E402
 
 NOW = "2030-01-01T00:00:00Z"
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,18 @@ def redis_server():
     """redis-server on a free port of 127.0.0.1, no persistence, stopped afterwards."""
     with h.RedisServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _warm_commands(monkeypatch):
+    """``newsdiffs dispatch`` and other short commands are forked from a warm helper
+    (tests/forked.py): same command, output and status; crawlers and the ingest, which run
+    side by side and are signalled, stay processes of their own."""
+    def newsdiffs(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return forked.run([sys.executable, "-m", "newsdiffs", *args], cwd=h.ROOT, env=h.env(),
+                          capture_output=True, text=True, **kwargs)
+
+    monkeypatch.setattr(h, "newsdiffs", newsdiffs)
 
 
 @pytest.fixture
@@ -107,11 +120,13 @@ def test_unreachable_redis_is_one_line_and_status_1(tmp_path):
     line = f"cannot reach Redis at {url}: Connection refused"
     for args in (["crawl", "--redis", url, "bbc"], ["dispatch", "--redis", url, "bbc"],
                  ["ingest", "--redis", url]):
-        done = h.newsdiffs(*args, "--db", str(tmp_path / "n.db"), timeout=120)
-        assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Error: {line}\n"), args
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "bbc",
-                           "-s", f"NEWSDIFFS_REDIS_URL={url}", "-s", "LOG_LEVEL=WARNING"],
+        done = forked.run([sys.executable, "-m", "newsdiffs", *args, "--db",
+                           str(tmp_path / "n.db")],
                           cwd=ROOT, env=h.env(), capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Error: {line}\n"), args
+    done = forked.run([sys.executable, "-m", "scrapy", "crawl", "bbc",
+                       "-s", f"NEWSDIFFS_REDIS_URL={url}", "-s", "LOG_LEVEL=WARNING"],
+                      cwd=ROOT, env=h.env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert [x.split("] ", 1)[1] for x in done.stderr.splitlines()] == [f"ERROR: newsdiffs: {line}"]
     assert not (tmp_path / "n.db").exists()
@@ -187,7 +202,7 @@ def test_ingest_stores_each_item_once_and_acknowledges_after_commit(client, tmp_
     client.xreadgroup(GROUP, "ingest-1", {keys.stream: ">"}, count=3)
     assert stream_backlog(client, keys) == 6
     with Store(db) as store:
-        recorder = StorePipeline(str(db))
+        recorder = RecordPipeline(str(db))
         recorder.store = store
         stats = ingest(store, client, keys, recorder.store_item, consumer="ingest-1",
                        batch=2, block_ms=10, stop=lambda stats, idle: idle)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
 from spiders.bbc import BBCSpider
 

@@ -10,6 +10,10 @@ is left to ``make eval``).
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+
 import pytest
 
 from newsdiffs.evaluate import CorpusMissing, corpus_dir, evaluate
@@ -40,10 +44,19 @@ KNOWN_PHANTOMS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def results() -> dict:
+def results(tmp_path_factory) -> dict:
     if SKIP:
         pytest.skip(SKIP)
-    return evaluate(CORPUS, baseline=False)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return evaluate(CORPUS, baseline=False)
+    # Under pytest-xdist (make test) the workers of one run share a temporary directory:
+    # the first to get here scores the corpus (several seconds), the others read its result.
+    shared = tmp_path_factory.getbasetemp().parent / "eval-floor-results.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            shared.write_text(json.dumps(evaluate(CORPUS, baseline=False)), encoding="utf-8")
+        return json.loads(shared.read_text(encoding="utf-8"))
 
 
 def test_extraction_quality_floor(results):

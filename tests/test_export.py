@@ -183,11 +183,27 @@ def test_datasette_serves_the_database_with_metadata(db):
         search = await get(f"/{db.stem}/versions.json?_search=bridges&_shape=array")
         canned = await get(f"/{db.stem}/search.json?q=bridge&_shape=array")
         page = await get(f"/{db.stem}/changes")
-        return changes, search, canned, page
+        texts = await get(f"/{db.stem}/version_texts.json?_shape=array&_size=max")
+        history = await get(f"/{db.stem}/history.json?url={RIVER}&_shape=array")
+        sql = await get(f"/{db.stem}.json?_shape=array&sql=select+newsdiffs_body(1)+as+b")
+        return changes, search, canned, page, texts, history, sql
 
-    changes, search, canned, page = asyncio.run(run())
+    changes, search, canned, page, texts, history, sql = asyncio.run(run())
     assert changes.status_code == 200 and len(changes.json()) == 4
     assert search.status_code == 200 and len(search.json()) == 3
-    # Every version is found, older ones (packed bodies) included.
+    # Every version is found, older ones (packed bodies) included, with its matching words.
     assert canned.status_code == 200 and sorted(r["version"] for r in canned.json()) == [1, 2, 3]
+    assert all("[bridge]" in r["snippet"].lower() for r in canned.json())
     assert "One row per change" in page.text
+    # The bodies, all packed, are read through the plugin's newsdiffs_body(): every version's
+    # text exactly as the store rebuilds it, in the view, the history query and plain SQL.
+    with Store(db, readonly=True) as store:
+        expected = {v["id"]: v["body"] for a in store.articles()
+                    for v in store.versions(a["id"])}
+        river = [v["body"] for v in store.versions(store.article(RIVER)["id"])]
+        assert store.db.execute("SELECT count(*) FROM versions WHERE body != ''").fetchone() == (0,)
+    assert texts.status_code == 200, texts.text
+    assert {r["id"]: r["body"] for r in texts.json()} == expected
+    assert len(set(expected.values())) > 3 and all(expected.values())
+    assert history.status_code == 200 and [r["body"] for r in history.json()] == river
+    assert sql.status_code == 200 and sql.json() == [{"b": expected[1]}]

@@ -15,8 +15,9 @@ from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsdiffs.extract import aljazeera, apnews, extractor_for_url, get_extractor, independent, npr
-from newsdiffs.extract.configured import css_blocks, parse_any_date, strip_by
-from newsdiffs.extract.generic import parse_html
+from newsdiffs.extract.layouts import css_blocks
+from newsdiffs.extract.metadata import parse_date, without_by
+from newsdiffs.extract.page import parse_html
 from newsdiffs.items import Block
 from spiders.aljazeera import AlJazeeraSpider
 from spiders.apnews import APNewsSpider
@@ -247,12 +248,12 @@ def test_css_blocks_drop_promos_separators_and_furniture() -> None:
         (None, None),
     ],
 )
-def test_parse_any_date(raw: str | None, expected: str | None) -> None:
-    assert parse_any_date(raw) == expected
+def test_parse_date_reads_unix_times_too(raw: str | None, expected: str | None) -> None:
+    assert parse_date(raw) == expected
 
 
 @pytest.mark.parametrize(("raw", "name"), [("By JANE EXAMPLE", "JANE EXAMPLE"),
                                            ("by\u00a0Laura Winter", "Laura Winter"),
                                            ("Byron Example", "Byron Example")])
-def test_strip_by(raw: str, name: str) -> None:
-    assert strip_by(raw) == name
+def test_without_by(raw: str, name: str) -> None:
+    assert without_by(raw) == name

@@ -17,7 +17,7 @@ import pytest
 from newsdiffs.extract import ExtractionError, extractor_for_url
 from newsdiffs.extract.bbc import BBCExtractor, is_article_url
 from newsdiffs.items import ArticleItem, blocks_to_text
-from newsdiffs.normalize import clean_blocks, clean_text, looks_like_markup
+from newsdiffs.text import clean_blocks, clean_text, markup_leak
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
@@ -58,7 +58,7 @@ def problems_with(item: ArticleItem, expected: dict) -> list[str]:
     text = blocks_to_text(blocks)
     problems += [f"body lacks {s!r}" for s in expected.get("must_contain", []) if s not in text]
     problems += [f"body has {s!r}" for s in expected.get("must_not_contain", []) if s in text]
-    problems += [f"markup in body: {b.text!r}" for b in item.body if looks_like_markup(b.text)]
+    problems += [f"markup in body: {b.text!r}" for b in item.body if markup_leak(b.text)]
     if item.extractor != "bbc":
         problems.append(f"extractor: expected 'bbc', got {item.extractor!r}")
     return problems
@@ -142,11 +142,11 @@ def test_is_article_url(url: str, article: bool) -> None:
     ],
 )
 def test_sport_articles_when_allowed(url: str) -> None:
-    assert is_article_url(url, allow_sport=True)
+    assert is_article_url(url, extra=True)
     assert not is_article_url(url)
 
 
 def test_live_sport_stays_out_even_when_sport_is_allowed() -> None:
     assert not is_article_url(
-        "https://www.bbc.co.uk/sport/live/football/12345678", allow_sport=True
+        "https://www.bbc.co.uk/sport/live/football/12345678", extra=True
     )

@@ -23,7 +23,7 @@ from newsdiffs.evaluate import contains
 from newsdiffs.extract import extractor_for_url
 from newsdiffs.extract.boilerplate import boilerplate_class, is_rail_heading
 from newsdiffs.items import blocks_to_text
-from newsdiffs.normalize import clean_blocks
+from newsdiffs.text import clean_blocks
 
 CASES = fixture_cases("classes")
 
@@ -38,6 +38,7 @@ def test_every_class_of_issue_11_has_a_case() -> None:
         "generic-drop-cap", "recall-precision-collapsed-body", "recall-next-data-body",
         "recall-fusion-body", "recall-jsonld-articlebody", "cnn-newsletter-launch",
         "nytimes-inbox-promo", "nytimes-storybody-correction", "generic-newsletter-note-and-buttons",
+        "nytimes-inbody-caption", "nytimes-storybody-caption", "washingtonpost-inline-caption",
     }  # fmt: skip
     assert wanted <= names
 
@@ -101,3 +102,25 @@ PROMO_LINES = [
 @pytest.mark.parametrize(("text", "wanted"), PROMO_LINES)
 def test_promo_lines(text: str, wanted: str | None) -> None:
     assert boilerplate_class(text) == wanted
+
+
+@pytest.mark.parametrize("text", [
+    "Advertisement", "Sign up here.", "Read more: the inquiry", "[1/5] Police stand guard",
+    "Our Standards: The Thomson Reuters Trust Principles.", "Photo: AFP", "(Getty Images)",
+    "Get the full story", "[What you need to know: Get New York Today in your inbox.]",
+    "Listen again here.", "The Times is committed to publishing a diversity of letters to the editor.",
+    "A weekly newsletter bringing you the best of the week. Sign up here.",
+    "Subscribe to our newsletter for free now, delivered to your inbox",
+    "Newsletters, which readers subscribe to for a fee, grew last year.",
+    "He said the licensing rights were sold in 2019.", "SIGN UP", "ſign up here",
+    "The minister said on Tuesday that the review would be published next month, after "
+    "criticism from campaigners who wanted it sooner. " * 8,
+])
+def test_the_fast_class_check_agrees_with_trying_every_pattern(text):
+    """boilerplate_class tries each class as one alternation and skips keyed patterns whose
+    key word is absent: the same answer as trying every pattern in turn."""
+    from newsdiffs.extract import boilerplate
+
+    naive = next((name for name, patterns in boilerplate.CLASSES.items()
+                  if any(p.search(text) for p in patterns)), None)
+    assert boilerplate_class(text) == naive

@@ -8,20 +8,14 @@ from pathlib import Path
 import pytest
 
 from newsdiffs.extract import ExtractionError, extractor_for_url, get_extractor
-from newsdiffs.extract.generic import (
-    GenericExtractor,
-    blocks_from_plain_text,
-    canonical_link,
-    decode_html,
-    join_names,
-    jsonld_article,
-    parse_date,
-    parse_html,
-    segment_blocks,
-    text_of,
-)
+from newsdiffs.extract.fallback import blocks_from_plain_text
+from newsdiffs.extract.generic import GenericExtractor
+from newsdiffs.extract.jsonld import join_names, jsonld_article
+from newsdiffs.extract.metadata import canonical_link, parse_date
+from newsdiffs.extract.nodes import segment_blocks, text_of
+from newsdiffs.extract.page import decode_html, parse_html
 from newsdiffs.items import Block
-from newsdiffs.normalize import clean_blocks, clean_text, looks_like_markup
+from newsdiffs.text import clean_blocks, clean_text, markup_leak
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 
@@ -52,6 +46,13 @@ def ld(*objects: object) -> str:
         ("23 May 2009 10:00 GMT", "2009-05-23T10:00:00Z"),
         ("2009/05/23 10:00:00", "2009-05-23T10:00:00Z"),
         ("  2006/10/21 14:41:10 ", "2006-10-21T14:41:10Z"),
+        # Unix times (BBC story-body seconds, AP milliseconds); a short number is no time.
+        ("1704912063", "2024-01-10T18:41:03Z"),
+        ("1704912063000", "2024-01-10T18:41:03Z"),
+        ("20240105", None),
+        # The classic BBC "Last updated" line, in both its orders.
+        ("19:26 GMT, Sunday, 5 April 2009 20:26 UK", "2009-04-05T19:26:00Z"),
+        ("Saturday, 21 October 2006, 14:41 GMT 15:41 UK", "2006-10-21T14:41:00Z"),
         ("yesterday", None),
         ("2 hours ago", None),
         ("2024-13-45", None),
@@ -212,7 +213,7 @@ def test_text_of(body: str, expected: str) -> None:
     node = parse_html(page(body=f"<div id='x'>{body}</div>")).css("#x")[0]
     text = text_of(node)
     assert clean_text(text) == expected
-    assert not looks_like_markup(text)
+    assert markup_leak(text) is None
 
 
 def test_text_of_nothing() -> None:

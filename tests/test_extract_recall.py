@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from newsdiffs.extract.generic import parse_html
+from newsdiffs.extract.page import parse_html
 from newsdiffs.extract.recall import (
     SHORTER_SHARE,
     choose_body,

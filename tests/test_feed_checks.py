@@ -15,7 +15,7 @@ from spider_pages import bbc_page, rss, run
 
 from newsdiffs.cli import cli
 from newsdiffs.demo.server import Page
-from newsdiffs.feeds import FeedError, parse_feed
+from newsdiffs.feed_links import FeedError, parse_feed
 from newsdiffs.store import Store
 from newsdiffs.times import to_iso
 

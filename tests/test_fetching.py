@@ -12,13 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import forked
 from click.testing import CliRunner
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from newsdiffs.cli import cli
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page, ReplayServer
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.store import Store
 from spiders.bbc import BBCSpider
 
@@ -137,7 +138,7 @@ class SequenceServer(ReplayServer):
 def newsdiffs_crawl(db_path, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db_path), *args,
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    result = forked.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "NEWSDIFFS_DB": str(db_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -223,9 +224,9 @@ def test_gone_is_rechecked_three_times_then_given_up(db_path):
     from scrapy.exceptions import DropItem
 
     from newsdiffs.items import ArticleItem
-    from pipelines.store import StorePipeline
+    from pipelines.record import RecordPipeline
 
-    pipeline = StorePipeline(str(db_path))
+    pipeline = RecordPipeline(str(db_path))
     pipeline.open_spider()
     url = "https://www.bbc.co.uk/news/articles/c0gone002o"
     first = ArticleItem(url=url, title="T", body=article_body(), source="bbc",

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from newsdiffs.extract.generic import GenericExtractor, displayed_headline, parse_html
+from newsdiffs.extract.generic import GenericExtractor
+from newsdiffs.extract.headline import displayed_headline
+from newsdiffs.extract.page import parse_html
 
 BODY = "".join(f"<p>Paragraph {i} of the story about the town's new ferry timetable.</p>"
                for i in range(6))

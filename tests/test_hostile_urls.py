@@ -26,7 +26,7 @@ from newsdiffs.items import ArticleItem, Block
 from newsdiffs.links import http_link
 from newsdiffs.store import Store
 from newsdiffs.urls import is_fetchable
-from pipelines.store import StorePipeline
+from pipelines.record import RecordPipeline
 from spiders.bbc import BBCSpider
 from spiders.feeds import FeedsSpider
 
@@ -113,7 +113,7 @@ def test_a_bad_stored_row_never_stops_a_real_crawl(server, db_path):
 
 
 def test_store_pipeline_refuses_a_non_http_identity(db_path):
-    pipeline = StorePipeline(str(db_path))
+    pipeline = RecordPipeline(str(db_path))
     pipeline.open_spider()
     item = ArticleItem(url="https://news.example.org/a", canonical_url="JavaScript:alert(1)//",
                        title="T", body=[Block(t) for _, t in BLOCKS], source="s",

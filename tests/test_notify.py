@@ -178,7 +178,8 @@ class Listener:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       kwargs={"poll_interval": 0.05})  # a quick shutdown
         self.thread.start()
 
     def target(self, path: str, query: str = "") -> str:
@@ -392,8 +393,8 @@ def test_bad_since_and_base_url(tmp_path, db_path, listener):
 
 def test_crawl_notify_sends_after_a_successful_crawl(tmp_path, db_path, listener, server,
                                                     crawl, monkeypatch):
+    from newsdiffs.demo.pages import DemoArticle, render_article
     from newsdiffs.demo.server import Page
-    from newsdiffs.demo.site import DemoArticle, render_article
 
     v1 = DemoArticle(
         slug="c9notify01o", title="Harbour repairs to cost more than expected",

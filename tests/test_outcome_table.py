@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from scrapy.exceptions import DropItem
 
-from newsdiffs.compare import (
+from newsdiffs.items import ArticleItem, Block, blocks_to_text
+from newsdiffs.outcome import (
     FAILED,
     GONE,
     HELD,
@@ -21,11 +22,10 @@ from newsdiffs.compare import (
     classify,
     next_state,
 )
-from newsdiffs.items import ArticleItem, Block, blocks_to_text
-from newsdiffs.normalize import fingerprint
 from newsdiffs.schedule import Policy
 from newsdiffs.store import Candidate, NewVersion, Store
-from pipelines.normalise import NormalisePipeline
+from newsdiffs.text import fingerprint
+from pipelines.clean import CleanPipeline
 from pipelines.validate import ValidatePipeline
 
 URL = "https://news.example.org/2026/harbour"
@@ -117,9 +117,9 @@ def test_the_text_is_cleaned_once():
     validated = ValidatePipeline(min_body_chars=100).process_item(raw)
     assert validated.body[0].text.startswith("A body with spacing ")
     # The validate pipeline cleaned it: the normalise pipeline passes the same item on.
-    assert NormalisePipeline().process_item(validated) is validated
+    assert CleanPipeline().process_item(validated) is validated
     # An error made only of control characters stays an error.
-    failed = NormalisePipeline().process_item(item(error="\x1b\x07"))
+    failed = CleanPipeline().process_item(item(error="\x1b\x07"))
     assert failed.error == "failed"
 
 

@@ -5,7 +5,7 @@ from scrapy.exceptions import DropItem
 
 from newsdiffs.items import ArticleItem, Block
 from newsdiffs.store import Store
-from pipelines.normalise import NormalisePipeline
+from pipelines.clean import CleanPipeline
 from pipelines.validate import ValidatePipeline
 
 URL = "https://www.bbc.co.uk/news/articles/c0pipe0001o"
@@ -60,7 +60,7 @@ def test_outcomes_and_stats(chain, db_path):
 
 
 def test_normalise_cleans_fields(db_path):
-    pipe = NormalisePipeline()
+    pipe = CleanPipeline()
     # Text from the parsed page is decoded already: an "&amp;" there was written so.
     out = pipe.process_item(item(title=" Fish & chips\u00a0", byline="  ",
                                  body=[Block("a\u00adb"), Block(" "), Block("x", "subheading")]))

@@ -13,12 +13,13 @@ from scrapy.utils.test import get_crawler
 
 from newsdiffs.cli import cli
 from newsdiffs.extract import Extractor, get_extractor, registry
-from newsdiffs.extract.generic import parse_html, text_of
+from newsdiffs.extract.nodes import text_of
+from newsdiffs.extract.page import parse_html
 from newsdiffs.items import ArticleItem, Block
 from newsdiffs.revision import clean_item, new_version
 from newsdiffs.store import StaleVersion, Store
-from pipelines.normalise import NormalisePipeline
-from pipelines.store import StorePipeline
+from pipelines.clean import CleanPipeline
+from pipelines.record import RecordPipeline
 from pipelines.validate import ValidatePipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -68,7 +69,7 @@ def pipeline_chain(db_path: Path, **settings):
     crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path), **settings})
     crawler.stats.open_spider()
     stages = [build_from_crawler(cls, crawler)
-              for cls in (ValidatePipeline, NormalisePipeline, StorePipeline)]
+              for cls in (ValidatePipeline, CleanPipeline, RecordPipeline)]
     stages[-1].open_spider()
 
     def run(item):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import forked
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,14 +20,19 @@ if str(ROOT) not in sys.path:  # reliability/ is run from the repository root, n
     sys.path.insert(0, str(ROOT))
 
 from reliability import harness  # noqa: E402
+from reliability.changing_site import FEED, ChangingSite  # noqa: E402
 from reliability.run import table, verdict  # noqa: E402
 from reliability.scenarios import FAST, SCENARIOS, Row  # noqa: E402
 from reliability.server import FaultServer, Reply  # noqa: E402
-from reliability.site import FEED, ChangingSite  # noqa: E402
+
+#: What reliability/harness.py runs its commands with, here: forked from a warm helper
+#: (tests/forked.py), same commands, output and exit status; `make reliability` starts each.
+FORKED = SimpleNamespace(run=forked.run, TimeoutExpired=subprocess.TimeoutExpired)
 
 
 @pytest.mark.parametrize("name", FAST)
-def test_fast_scenario(name, tmp_path):
+def test_fast_scenario(name, tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "subprocess", FORKED)
     row = SCENARIOS[name](tmp_path)
     assert row.passed, (row.failures, row)
     assert row.trials and row.expected and row.recorded == row.expected
@@ -41,8 +48,8 @@ def test_quiet_crawl_prints_nothing_for_a_503_and_a_good_page(tmp_path):
         site.faults = {"/news/articles/rel0000": Reply("Service Unavailable", status=503)}
         cmd = harness.command(db, args={"feeds": server.url(FEED)}, quiet=True,
                               settings={"LOG_LEVEL": "INFO", "RETRY_TIMES": "1"})
-        done = subprocess.run(cmd, cwd=ROOT, env=harness.env(db), capture_output=True,
-                              text=True, timeout=120)
+        done = forked.run(cmd, cwd=ROOT, env=harness.env(db), capture_output=True, text=True,
+                          timeout=120)
         statuses = [h.status for h in server.hits("/news/articles/rel0000")]
         audit = harness.audit_site(db, site, server.hits())
     output = done.stdout + done.stderr
@@ -57,9 +64,10 @@ def test_quiet_crawl_still_prints_errors(tmp_path):
     """Quiet is errors only, not nothing: an unusable database is still a one-line error."""
     db = tmp_path / "corrupt.db"
     db.write_bytes(b"SQLite format 3\x00" + b"\x13" * 4000)
-    run = harness.cli(db, "crawl", "--db", str(db), "bbc", "--quiet", "-a",
-                      "url=http://127.0.0.1:9/news/articles/x")
-    assert run.rc == 1 and run.stdout == ""
+    run = forked.run([sys.executable, "-m", "newsdiffs", "crawl", "--db", str(db), "bbc", "--quiet",
+                      "-a", "url=http://127.0.0.1:9/news/articles/x"],
+                     cwd=ROOT, env=harness.env(db), capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and run.stdout == ""
     assert run.stderr.startswith("Error: ") and len(run.stderr.strip().splitlines()) == 1
 
 

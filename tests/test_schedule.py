@@ -20,7 +20,7 @@ from newsdiffs.schedule import (
 )
 from newsdiffs.store import Store
 from newsdiffs.times import from_iso, to_iso
-from pipelines.store import StorePipeline
+from pipelines.record import RecordPipeline
 
 M, H, D = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 T0 = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
@@ -199,7 +199,7 @@ def item(at: datetime, body: list[Block] = BODY, **fields) -> ArticleItem:
                        extractor_version="1", **fields)
 
 
-def run_pipeline(pipeline: StorePipeline, it: ArticleItem) -> None:
+def run_pipeline(pipeline: RecordPipeline, it: ArticleItem) -> None:
     from scrapy.exceptions import DropItem
 
     try:
@@ -209,7 +209,7 @@ def run_pipeline(pipeline: StorePipeline, it: ArticleItem) -> None:
 
 
 def test_pipeline_follows_the_schedule_until_finished(db_path):
-    pipeline = StorePipeline(str(db_path))
+    pipeline = RecordPipeline(str(db_path))
     pipeline.open_spider()
     edits = iter(EDITS)
     body, next_edit = BODY, next(edits)
@@ -231,14 +231,14 @@ def test_pipeline_follows_the_schedule_until_finished(db_path):
 
 
 def test_pipeline_reads_per_source_schedule(db_path):
-    pipeline = StorePipeline(str(db_path), schedule={"bbc": {"tiers": [["3h", "10m"]]}})
+    pipeline = RecordPipeline(str(db_path), schedule={"bbc": {"tiers": [["3h", "10m"]]}})
     pipeline.open_spider()
     run_pipeline(pipeline, item(T0))
     assert pipeline.store.article("https://www.bbc.co.uk/news/articles/c0sim")["next_check"] \
         == to_iso(T0 + 10 * M)
     pipeline.close_spider()
     with pytest.raises(ScheduleError):
-        StorePipeline(str(db_path), schedule={"bbc": {"tiers": "often"}})
+        RecordPipeline(str(db_path), schedule={"bbc": {"tiers": "often"}})
 
 
 # -- retry backoff, cron intervals, redirect notes ----------------------------------------

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from newsdiffs.compare import (
+from newsdiffs.items import Block
+from newsdiffs.outcome import (
     common_word_share,
     looks_scrambled,
     shift_characters,
     validation_problem,
 )
-from newsdiffs.items import Block
 
 GERMAN = ("Der Hafen der Stadt wird im Frühjahr saniert, und die Arbeiten an der Mauer sollen "
           "nach Angaben des Senats elf Wochen dauern. Die Fähren fahren in dieser Zeit von einem "

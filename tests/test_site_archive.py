@@ -22,7 +22,7 @@ from newsdiffs.archive import (
 from newsdiffs.cli import cli
 from newsdiffs.cli_archive import run_archive, settings_from_env
 from newsdiffs.items import Block
-from newsdiffs.site import article_dir, build_site
+from newsdiffs.static_site import article_dir, build_site
 from newsdiffs.store import Store
 
 RIVER = f"{DEMO_BASE}/news/articles/c1demo0001o"
@@ -60,7 +60,8 @@ class FakeSavePageNow:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
+                                       kwargs={"poll_interval": 0.05})  # a quick shutdown
 
     @property
     def endpoint(self) -> str:
@@ -190,7 +191,7 @@ def test_archive_command_and_version_page_link(tmp_path, spn, monkeypatch):
 
 
 def demo_article(slug: str, title: str):
-    from newsdiffs.demo.site import DemoArticle
+    from newsdiffs.demo.pages import DemoArticle
 
     return DemoArticle(
         slug=slug, title=title, published="2026-11-20T08:00:00.000Z", ago="2 hours ago",
@@ -202,8 +203,8 @@ def demo_article(slug: str, title: str):
 
 def serve(server, *articles) -> list[str]:
     """Serve the demo articles; their URLs."""
+    from newsdiffs.demo.pages import render_article
     from newsdiffs.demo.server import Page
-    from newsdiffs.demo.site import render_article
 
     pages = {f"/news/articles/{a.slug}": Page(render_article(a), etag=False) for a in articles}
     server.set_pages(pages)

@@ -1,15 +1,16 @@
 """Incremental site builds: only what changed is rendered, and the result is the same bytes
 as a full build of the same database (issue 12)."""
 
+import posixpath
 from pathlib import Path
 
 import lxml.html
 import pytest
 from reading_data import DEMO_BASE, HOSTILE_URL, build_demo_db, record
 
-import newsdiffs.site as site
+import newsdiffs.static_site as site
 from newsdiffs.items import Block
-from newsdiffs.site import article_dir, build_site
+from newsdiffs.static_site import article_dir, build_site
 from newsdiffs.store import NewVersion, Store
 
 LIBRARY = f"{DEMO_BASE}/news/articles/c3demo0003o"
@@ -66,7 +67,7 @@ def test_nothing_new_renders_nothing(hostile, tmp_path, monkeypatch):
     def no_render(*args, **kwargs):
         raise AssertionError("rendered a page although nothing changed")
 
-    for name in ("listing_page", "index_page", "version_page", "article_page"):
+    for name in ("listing_page", "version_page", "article_page"):
         monkeypatch.setattr(site, name, no_render)
     monkeypatch.setattr(site, "compare_versions", no_render)
     again = build_site(hostile, out)
@@ -90,9 +91,76 @@ def test_a_change_at_the_top_leaves_older_pages_alone(tmp_path):
         adir = article_dir(store.article("https://example.org/news/11"))
         assert f"{adir}/3.html" in written and report.skipped == 11
         assert {"index.html", "source/s1/index.html", "feed.xml", "source/s1/feed.xml"} <= written
-        assert not [p for p in written if p.startswith(("index-", "source/s0/", "headlines/"))
-                    or "/index-" in p]
+        assert not [p for p in written
+                    if p.startswith(("source/s0/", "headlines/", "all/page-"))]
+        # Of the archive, at most the newest part of 2 Nov (it loses the story) changes.
+        assert len([p for p in written if p.startswith("changes/")]) <= 1
+        assert len([p for p in written if p.startswith("source/s1/changes/")]) <= 1
         assert report.written + report.unchanged == len(files(out))
+
+
+def listing_pages(paths: list[str]) -> list[str]:
+    """The changed-articles listing pages among ``paths`` (site-wide and per source)."""
+    return sorted(p for p in paths if p.endswith(".html") and (
+        p == "index.html" or p.startswith(("changes/", "source/"))))
+
+
+def test_an_old_article_changing_rewrites_a_few_listing_pages(tmp_path):
+    """Issue 12: a new version of an article far down the list of changed articles moves it
+    to the top; that must not shift (and rewrite) every listing page above its old place."""
+    count, size = 360, 4
+    with Store(tmp_path / "old.db") as store:
+        with store.batch():
+            for i in range(count):  # 360 changes over 4 days, 90 a day: about 20 parts a day
+                url, source = f"https://example.org/news/{i}", f"s{i % 2}"
+                changed = f"2026-11-{2 + i // 90:02d}T{i % 90 // 4:02d}:{i % 4 * 15:02d}:00Z"
+                for at, body in (("2026-11-01T00:00:00Z", [Block("One.")]),
+                                 (changed, [Block("One."), Block("Two.")])):
+                    record(store, url=url, source=source, at=at, title=f"Story {i}", body=body)
+        out, fresh = tmp_path / "site", tmp_path / "fresh"
+        build_site(store, out, page_size=size)
+        before = listing_pages([str(p.relative_to(out)) for p in out.rglob("*.html")])
+        assert len(before) > 100  # the site-wide listing and two sources', paged by day
+        assert {"changes/2026-11-02.html", "source/s0/changes/2026-11-02.html"} <= set(before)
+        for n, i in enumerate((3, 100, 181, 270, 359)):  # old to new, both sources
+            add_version(store, f"https://example.org/news/{i}", f"2026-11-06T0{n}:00:00Z",
+                        "Three.")
+            report = build_site(store, out, page_size=size)
+            written = listing_pages(report.written_paths)
+            # In the site-wide listing and in the article's source's: index.html, the part the
+            # article left, a neighbour when a cut near it moved (and the page whose "newer"
+            # link named a renamed part), a part leaving index.html for the archive and the
+            # page before it; never the pages in between.
+            assert "index.html" in written and f"source/s{i % 2}/index.html" in written
+            for listing in ("", f"source/s{i % 2}/"):
+                mine = [p for p in written if p.startswith(listing) and (
+                    listing or not p.startswith("source/"))]
+                assert len(mine) <= 6, (i, written)
+            assert not [p for p in written if p.startswith(f"source/s{1 - i % 2}/")]
+            assert report.written < 20
+        # And the result is what a full build makes.
+        build_site(store, fresh, page_size=size)
+        assert files(out) == files(fresh)
+        # The front page shows the latest changes first, the archive all the others once.
+        front = lxml.html.fromstring((out / "index.html").read_bytes())
+        titles = front.xpath("//table[@class='changes']/tbody/tr/td[2]/a/text()")
+        assert titles[:5] == ["Story 359", "Story 270", "Story 181", "Story 100", "Story 3"]
+        seen, page, names = [], "index.html", []
+        while page:  # follow the "older" links to the end
+            names.append(page)
+            doc = lxml.html.fromstring((out / page).read_bytes())
+            seen += doc.xpath("//table[@class='changes']/tbody/tr/td[1]//time/@datetime")
+            older = doc.xpath("//a[@rel='next']/@href")
+            page = posixpath.normpath(posixpath.join(posixpath.dirname(page), older[0])) \
+                if older else None
+        assert len(seen) == count and seen == sorted(seen, reverse=True)
+        assert len(names) == len(set(names)) == len([n for n in listing_pages(list(files(out)))
+                                                     if not n.startswith("source/")])
+        for name in listing_pages(list(files(out))):  # every link of the archive resolves
+            doc = lxml.html.fromstring((out / name).read_bytes())
+            for href in doc.xpath("//a/@href | //link/@href"):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
+                assert (out / target).is_file(), f"{name}: broken link {href}"
 
 
 def test_listings_show_the_stored_change_sizes(tmp_path):

@@ -15,9 +15,9 @@ from reading_data import DEMO_BASE, HOSTILE_TITLE, HOSTILE_URL, build_demo_db, r
 from newsdiffs.cli import cli
 from newsdiffs.export import datasette_metadata
 from newsdiffs.items import Block
-from newsdiffs.normalize import fingerprint
-from newsdiffs.site import SEARCH_SHARD, SiteError, article_dir, build_site, parse_langs
+from newsdiffs.static_site import SEARCH_SHARD, SiteError, article_dir, build_site, parse_langs
 from newsdiffs.store import NewVersion, Store
+from newsdiffs.text import fingerprint
 
 RIVER = f"{DEMO_BASE}/news/articles/c1demo0001o"
 RAIL = f"{DEMO_BASE}/news/articles/c2demo0002o"
@@ -74,18 +74,23 @@ def evidence_db(tmp_path):
 def test_all_articles_index_lists_unchanged_ones_too_and_pages(hostile, tmp_path):
     out = tmp_path / "site"
     build_site(hostile, out, page_size=2)
-    pages = [html(out / "all/index.html"), html(out / "all/index-2.html")]
+    # Pages are numbered from the oldest: page-1.html holds the first two articles seen,
+    # index.html the newest two (up to three).
+    assert sorted(p.name for p in (out / "all").iterdir()) == ["index.html", "page-1.html"]
+    pages = [html(out / "all/index.html"), html(out / "all/page-1.html")]
     titles = [t for p in pages for t in p.xpath("//table[@class='all']/tbody/tr/td[2]/a/text()")]
     # Newest first seen first; the rail story never changed and is listed all the same.
     rows = sorted(hostile.articles(), key=lambda a: (a["first_seen"], a["id"]), reverse=True)
     assert titles == [a["title"] for a in rows]
     assert "Rail strike to halve train services on Saturday" in titles and len(titles) == 4
-    assert pages[0].xpath("//a[@rel='next']/@href") == ["index-2.html"]
+    assert pages[0].xpath("//a[@rel='next']/@href") == ["page-1.html"]
     assert pages[1].xpath("//a[@rel='prev']/@href") == ["index.html"]
-    # Fewer pages after a bigger page size: the old page 2 goes away.
+    assert "4 articles" in pages[0].xpath("string(//p[@class='meta'])")
+    assert "Page 1 " in pages[1].xpath("string(//p[@class='meta'])")
+    # Fewer pages after a bigger page size: the archive pages go away.
     report = build_site(hostile, out, page_size=10)
-    assert not (out / "all/index-2.html").exists() and not (out / "index-2.html").exists()
-    assert report.removed >= 2
+    assert not (out / "all/page-1.html").exists()
+    assert report.removed >= 1
 
 
 def test_index_columns_have_distinct_names(hostile, tmp_path):

@@ -14,15 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from newsdiffs.cli import cli
-from newsdiffs.compare import markup_leak, validation_problem
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.extract import ExtractionError, get_extractor
-from newsdiffs.extract.generic import MAX_PAGE_DEPTH, PageTooDeep, parse_html
+from newsdiffs.extract.page import MAX_PAGE_DEPTH, PageTooDeep, parse_html
 from newsdiffs.items import ArticleItem, Block
-from newsdiffs.normalize import clean_text, fingerprint, remove_controls
+from newsdiffs.outcome import markup_leak, validation_problem
 from newsdiffs.revision import clean_item
 from newsdiffs.store import Store
+from newsdiffs.text import clean_text, fingerprint, remove_controls
 
 #: What a terminal acts on: C0 controls but tab and newline, DEL, C1 controls.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from newsdiffs.store import TEXT_WHOLE_EVERY, NewVersion, Store, StoreError, migrations
+from newsdiffs.store import TEXT_WHOLE_EVERY, NewVersion, Store, StoreError, migrations, pack_all
 
 WORDS = ("council bridge river funding vote delay budget crossing cyclists harbour mayor "
          "report inquiry closure storm ferry tunnel plan approved rejected").split()
@@ -67,14 +67,13 @@ def test_every_version_of_a_random_history_is_rebuilt_exactly(db_path):
                 assert store.version_by_id(store.version(aid, n)["id"])["body"] == body
             assert store.latest_version(aid)["body"] == texts[-1][1]
         exported = {r["id"]: r["body"] for r in store.export_rows("versions")}
-        # Stored plain: each article's latest body only; the others are packed.
-        plain = store.db.execute(
-            """SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id
-               WHERE v.version < a.version_count AND v.body != ''""").fetchone()[0]
+        # Since m018 no body is stored plain: the latest ones are packed whole.
+        plain = store.db.execute("SELECT count(*) FROM versions WHERE body != ''").fetchone()[0]
         chains = store.db.execute(
             "SELECT count(*), sum(base_id IS NULL) FROM packed_bodies").fetchone()
     assert plain == 0
-    assert chains == (sum(len(t) - 1 for t in histories.values()), 3)  # 16, 16 and 32
+    # Whole: versions 16, 16 and 32, and the five latest.
+    assert chains == (sum(len(t) for t in histories.values()), 3 + len(histories))
     assert sorted(exported.values()) == sorted(b for t in histories.values() for _, b in t)
 
 
@@ -156,12 +155,13 @@ def test_an_old_database_is_packed_in_place(tmp_path):
                             [aid, n, title, body, f"{aid}#{n}"])
     con.close()
     with Store(path) as store:
-        assert "m015_text_storage" in [m.name for m in migrations.applied(store.db)]
+        applied = [m.name for m in migrations.applied(store.db)]
+        assert "m015_text_storage" in applied and "m018_packed_latest" in applied
         for url, texts in histories.items():
             aid = store.article(url)["id"]
             assert [v["body"] for v in store.versions(aid)] == [b for _, b in texts]
         packed = store.db.execute("SELECT count(*) FROM packed_bodies").fetchone()[0]
-        assert packed == sum(len(t) - 1 for t in histories.values())
+        assert packed == sum(len(t) for t in histories.values())  # the latest too (m018)
         word = histories["https://www.bbc.co.uk/news/old2"][0][1].split()[0].lower()
         assert {h["version"] for h in store.search(word)} >= {1}
         # A crawl after the upgrade packs the superseded latest version as usual.
@@ -171,9 +171,73 @@ def test_an_old_database_is_packed_in_place(tmp_path):
             histories[url][-1][1], "A new text."]
 
 
-def test_no_packed_body_is_read_for_a_plain_latest(db_path: Path):
+def test_a_first_version_is_packed_whole(db_path: Path):
     with Store(db_path) as store:
         store_history(store, "https://www.bbc.co.uk/news/one", [("T", "Only text.")])
-        assert store.db.execute("SELECT count(*) FROM packed_bodies").fetchone()[0] == 0
+        assert store.db.execute("SELECT base_id, body FROM packed_bodies JOIN versions ON "
+                                "versions.id = version_id").fetchall() == [(None, "")]
         assert store.latest_version(store.article("https://www.bbc.co.uk/news/one")["id"])[
             "body"] == "Only text."
+
+
+def test_an_m017_database_gets_its_latest_bodies_packed_in_place(tmp_path):
+    """A database as newsdiffs wrote it before m018 (latest bodies plain, older ones packed)
+    is upgraded in place: every text identical, readable in SQL, searchable."""
+    path = tmp_path / "m017.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m018_packed_latest")
+    rng = random.Random(13)
+    histories = {f"https://www.bbc.co.uk/news/m17-{i}": history(rng, n)
+                 for i, n in enumerate([1, 2, 4, 17, 3] * 6)}
+    with db.conn:
+        for aid, (url, texts) in enumerate(histories.items(), 1):
+            db.execute("INSERT INTO articles (id, url, source, first_seen, version_count) "
+                       "VALUES (?, ?, 'bbc', '2026-01-01T00:00:00Z', ?)", [aid, url, len(texts)])
+            for n, (title, body) in enumerate(texts, 1):
+                db.execute("INSERT INTO versions (article_id, version, fetched_at, title, body, "
+                           "hash) VALUES (?, ?, '2026-01-01T00:00:00Z', ?, ?, ?)",
+                           [aid, n, title, body, f"{aid}#{n}"])
+        pack_all(db)  # what m015 and every later write did: all but the latest packed
+    assert db.execute("SELECT count(*) FROM versions WHERE body != ''").fetchone()[0] > 20
+    db.close()
+    with pytest.raises(StoreError, match="needs upgrading"):  # read-only opens do not migrate
+        Store(path, readonly=True)
+    with Store(path) as store:
+        assert "m018_packed_latest" in [m.name for m in migrations.applied(store.db)]
+        assert store.integrity_check() == "ok"
+        for url, texts in histories.items():
+            aid = store.article(url)["id"]
+            assert [v["body"] for v in store.versions(aid)] == [b for _, b in texts]
+        rows = store.db.execute("SELECT id, body FROM version_texts ORDER BY id").fetchall()
+        assert [b for _, b in rows] == [b for t in histories.values() for _, b in t]
+        assert store.db.execute("SELECT count(*) FROM versions WHERE body != ''").fetchone() == (0,)
+        latest = store.db.execute(
+            """SELECT count(*) FROM packed_bodies p JOIN versions v ON v.id = p.version_id
+               JOIN articles a ON a.id = v.article_id
+               WHERE v.version = a.version_count AND p.base_id IS NULL""").fetchone()[0]
+        assert latest == len(histories)
+        # The latest bodies of this source share their words: a dictionary pays for itself.
+        assert store.db.execute("SELECT count(*) FROM text_dicts").fetchone() == (1,)
+        url, texts = next((u, t) for u, t in histories.items() if len(t) == 4)
+        word = texts[-1][1].split()[0].lower() if texts[-1][1] else "title"
+        assert 4 in {h["version"] for h in store.search(word) if h["url"] == url}
+        # A crawl after the upgrade: the latest body becomes a delta against the new one.
+        store_history(store, url, [*texts, ("Title", "A new text.")][-1:])
+        aid = store.article(url)["id"]
+        assert [v["body"] for v in store.versions(aid)] == [b for _, b in texts] + ["A new text."]
+        assert store.db.execute("SELECT base_id FROM packed_bodies WHERE version_id = ?",
+                                [store.version(aid, 4)["id"]]).fetchone()[0] == \
+            store.version(aid, 5)["id"]
+        # A title changed by hand is indexed again (the trigger reads the packed body).
+        store.db.execute("UPDATE versions SET title = 'Zeppelin' WHERE id = ?",
+                         [store.version(aid, 5)["id"]])
+        assert [h["version"] for h in store.search("zeppelin")] == [5]
+    # A plain sqlite3 client searches without our functions, and cannot change a packed row.
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM versions_fts WHERE versions_fts MATCH "
+                           "'zeppelin'").fetchone() == (1,)
+        with pytest.raises(sqlite3.OperationalError, match="newsdiffs_body"):
+            con.execute("UPDATE versions SET title = 'x' WHERE id = 1")
+    finally:
+        con.close()

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import forked
 import pytest
 from click.testing import CliRunner
 from scrapy.exceptions import DropItem
@@ -25,8 +26,8 @@ from scrapy.utils.test import get_crawler
 
 from newsdiffs.cli import cli
 from newsdiffs.cli_ops import run_warnings
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page, ReplayServer
-from newsdiffs.demo.site import DemoArticle, render_article
 from newsdiffs.items import ArticleItem, Block
 from newsdiffs.lock import CrawlLock, LockFailed, held_here, lock_path
 from newsdiffs.store import (
@@ -37,7 +38,7 @@ from newsdiffs.store import (
     WriteFailed,
     migrations,
 )
-from pipelines.store import StorePipeline
+from pipelines.record import RecordPipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("A paragraph that is long enough to be the body of a real news article, with a little "
@@ -137,7 +138,7 @@ def test_a_failed_write_is_rolled_back_as_write_failed(db_path):
 def test_store_pipeline_counts_store_errors(db_path):
     crawler = get_crawler(settings_dict={"NEWSDIFFS_DB": str(db_path)})
     crawler.stats.open_spider()
-    pipeline = build_from_crawler(StorePipeline, crawler)
+    pipeline = build_from_crawler(RecordPipeline, crawler)
     pipeline.open_spider()
     try:
         # A lone surrogate reaches SQLite only here; the check is counted, not lost silently.
@@ -292,7 +293,8 @@ def test_status_warns_about_failed_and_unfinished_runs(db_path):
 # -- leftovers on a full disk ---------------------------------------------------------
 
 def test_no_partial_files_when_writing_fails(tmp_path, db_path, monkeypatch):
-    from newsdiffs import cli_read, site
+    from newsdiffs import cli_read
+    from newsdiffs import static_site as site
 
     Store(db_path).close()
 
@@ -402,7 +404,7 @@ def test_scrapy_crawl_bad_setting_is_one_line_and_exit_1(tmp_path, db_path):
     with ReplayServer() as server:
         served = pages(1, "c0bads")
         server.set_pages(served)
-        result = subprocess.run(
+        result = forked.run(
             [sys.executable, "-m", "scrapy", "crawl", "bbc", "-a",
              f"url={server.url(next(iter(served)))}", "-s", f"NEWSDIFFS_DB={db_path}",
              "-s", "NEWSDIFFS_SCHEDULE=[1,2]", "-s", "LOG_LEVEL=WARNING"],

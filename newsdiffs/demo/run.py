@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from ..store import Store
+from .pages import stage_pages
 from .server import ReplayServer
-from .site import stage_pages
 
 STAGE_NOTES = {
     1: "two articles published",

@@ -6,9 +6,17 @@ it registers it for its domains, so dispatch by URL needs no hand-kept list.
 
 from __future__ import annotations
 
-from .base import ExtractionError, Extractor, extractor_for_url, get_extractor, registry
+from .base import (
+    ExtractionError,
+    Extractor,
+    UnknownExtractor,
+    extractor_for_url,
+    get_extractor,
+    registry,
+)
 
-__all__ = ["ExtractionError", "Extractor", "extractor_for_url", "get_extractor", "registry"]
+__all__ = ["ExtractionError", "Extractor", "UnknownExtractor", "extractor_for_url", "get_extractor",
+           "registry"]
 
 
 def load_all() -> None:

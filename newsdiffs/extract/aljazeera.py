@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .configured import Layout, LayoutExtractor
+from .layouts import CssLayoutExtractor, Layout
 from .urlrules import UrlRules
 
 AJ_DOMAINS = ("aljazeera.com",)
@@ -41,9 +41,9 @@ NOT_ARTICLE_PARTS = (
 URL_RULES = UrlRules(AJ_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS)
 
 
-def is_article_url(url: str) -> bool:
-    """True when an Al Jazeera URL is a story worth following."""
-    return URL_RULES.match(url)
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
+    """True when a URL is an Al Jazeera story (``any_host``: judge by the path alone)."""
+    return URL_RULES.match(url, any_host, extra)
 
 
 LAYOUTS = (
@@ -68,17 +68,16 @@ LAYOUTS = (
 )
 
 
-class AlJazeeraExtractor(LayoutExtractor):
+class AlJazeeraExtractor(CssLayoutExtractor):
     """Al Jazeera English stories in the current and 2019 layouts."""
 
     name = "aljazeera"
     version = "4"
     domains = AJ_DOMAINS
     layouts = LAYOUTS
-    prune = (
+    fallback_prune = (
         LAYOUTS[0].not_body,
         LAYOUTS[1].not_body,
         ".article-heading, .article-header, .article-about-the-author, .article-body-tags",
     )
-    title_suffixes = (" | Al Jazeera", " | Al Jazeera English", " | News", " | Features",
-                      " | Opinions")
+    title_suffix = re.compile(r"(?: \| (?:Al Jazeera(?: English)?|News|Features|Opinions))+$")

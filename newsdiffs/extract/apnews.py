@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from .configured import Layout, LayoutExtractor
+from .layouts import CssLayoutExtractor, Layout
 from .urlrules import UrlRules
 
 AP_DOMAINS = ("apnews.com", "hosted.ap.org")
@@ -48,9 +48,9 @@ NOT_ARTICLE_PARTS = (
 URL_RULES = UrlRules(AP_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS)
 
 
-def is_article_url(url: str) -> bool:
-    """True when an AP URL is a story worth following."""
-    return URL_RULES.match(url)
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
+    """True when a URL is an AP story worth following (``any_host``: judge by the path alone)."""
+    return URL_RULES.match(url, any_host, extra)
 
 
 #: Inside any AP story container: embeds, ads, related-story modules, photo strips.
@@ -94,15 +94,15 @@ LAYOUTS = (
 )
 
 
-class APNewsExtractor(LayoutExtractor):
+class APNewsExtractor(CssLayoutExtractor):
     """AP stories in the current, card and hosted layouts."""
 
     name = "apnews"
     version = "4"
     domains = AP_DOMAINS
     layouts = LAYOUTS
-    prune = (NOT_BODY, ".Page-header, .Page-byline, .Page-authors, .Page-footer")
-    title_suffixes = (" | AP News", " | Hosted", " - AP News")
+    fallback_prune = (NOT_BODY, ".Page-header, .Page-byline, .Page-authors, .Page-footer")
+    title_suffix = re.compile(r"(?: \| AP News| \| Hosted| - AP News)+$")
     boilerplate = (
         re.compile(r"^(?:Follow|Find|Read|See|Watch|Get|Sign up for)\b.{0,40}\bAP['’]s? ", re.I),
         re.compile(r"\bAP is solely responsible for all content\b"),

@@ -17,6 +17,10 @@ class ExtractionError(Exception):
 registry: dict[str, type[Extractor]] = {}
 
 
+class UnknownExtractor(LookupError):
+    """No extractor is registered under the name asked for."""
+
+
 class Extractor:
     """Base class: subclasses set ``name``, ``version``, ``domains`` and implement ``extract``.
 
@@ -55,7 +59,7 @@ def get_extractor(name: str) -> Extractor:
     try:
         return registry[name]()
     except KeyError:
-        raise KeyError(f"no extractor named {name!r}") from None
+        raise UnknownExtractor(f"no extractor named {name!r}") from None
 
 
 def extractor_for_url(url: str, default: str | None = "generic") -> Extractor | None:

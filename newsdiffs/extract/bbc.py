@@ -36,7 +36,8 @@ list item that is nothing but a link (a "related story" promo). Authors come
 from ``...TextContributorName`` elements (a leading "By " dropped) or the
 bbc.com ``data-testid="byline-contributors-contributor-N"`` (or
 ``byline-new-contributors-contributor-N``) elements (first ``<span>``), else the
-JSON-LD Person authors. Dates come from JSON-LD, else the byline ``<time>``.
+JSON-LD Person authors. Dates come from JSON-LD, else ``article:*_time`` meta tags, else
+the byline ``<time>``.
 
 **Story-body layout** (bbc.com/news/<section>-<number>, about 2015-2020): the
 body is the direct ``<p>``, ``<h2>`` and ``<ul>`` children of
@@ -64,41 +65,27 @@ consent or error page) raises at once, as does a live page
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from lxml import etree
 from parsel import Selector
 
-from ..items import ArticleItem, Block
-from ..times import to_iso
-from .base import ExtractionError, Extractor
-from .generic import (
-    Segment,
-    canonical_link,
+from ..items import Block
+from .jsonld import join_names
+from .metadata import without_by
+from .nodes import (
+    TextRun,
+    body_children,
+    first_match,
     first_text,
     iter_events,
-    join_names,
-    jsonld_article,
     meta_content,
-    parse_date,
-    parse_html,
     segment_blocks,
     segments_of,
-    text_of,
-)
-from .site import (
-    LIVE_PAGE,
-    NOT_AN_ARTICLE,
-    body_children,
-    body_or_fallbacks,
-    first_match,
-    is_marked_article,
-    ld_author,
     skipper,
-    without_by,
+    text_of,
     without_promos,
 )
+from .template import Reading, TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -122,15 +109,16 @@ NOT_ARTICLE_PARTS = (
     "/live/", "/iplayer/", "/av/", "/videos/", "/programmes/", "/sounds/", "/news/topics/",
     "in_pictures", "in-pictures",
 )  # fmt: skip
-#: Only one trailing slash is dropped; sport paths are articles only with ``allow_sport``.
+#: Only one trailing slash is dropped; sport paths are articles only with ``extra``.
 URL_RULES = UrlRules(
     BBC_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, strip="one", extra_paths=SPORT_PATHS
 )
 
 
-def is_article_url(url: str, allow_sport: bool = False) -> bool:
-    """True when a BBC URL is a news article worth following (sport too with ``allow_sport``)."""
-    return URL_RULES.match(url, extra=allow_sport)
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
+    """True when a URL is a BBC News article (``any_host``: judge by the path alone;
+    ``extra``: BBC Sport articles too)."""
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -202,37 +190,16 @@ FALLBACK_PRUNE = (
     ".byline, .story-body__mini-info-list-and-share",
 )
 
-#: <title> decorations around the headline.
-TITLE_SUFFIXES = (" - BBC News", " - BBC Sport", " - BBC")
+#: <title> decorations around the headline: a site suffix, and the classic pages' section path
+#: before it ("BBC NEWS | UK | Politics | Headline").
+TITLE_DECORATION = re.compile(r"^.* \| | - BBC(?: News| Sport)?$")
 _UPDATED_LABEL = re.compile(r"^\s*(?:page\s+)?last\s+updated(?:\s+at)?\s*:?\s*", re.I)
-# "19:26 GMT, Sunday, 5 April 2009 20:26 UK" and "Saturday, 21 October 2006, 14:41 GMT 15:41 UK".
-_CLASSIC_TIME_FIRST = re.compile(r"(\d{1,2}:\d{2}) GMT,\s*\w+,\s*(\d{1,2} \w+ \d{4})")
-_CLASSIC_DATE_FIRST = re.compile(r"\w+,\s*(\d{1,2} \w+ \d{4}),\s*(\d{1,2}:\d{2}) GMT")
 
 
 # --- reading the layouts -------------------------------------------------------
 
 
-@dataclass
-class _Reading:
-    """What one layout found on the page."""
-
-    layout: str
-    title: str = ""
-    byline: str | None = None
-    published_raw: str | None = None
-    modified_raw: str | None = None
-    body: list[Block] = field(default_factory=list)
-
-
-def _page_title(sel: Selector) -> str:
-    title = first_text(sel, "title")
-    for suffix in TITLE_SUFFIXES:
-        title = title.removesuffix(suffix)
-    return title.rsplit(" | ", 1)[-1].strip()
-
-
-def _read_current(sel: Selector, ld: dict) -> _Reading | None:
+def _read_current(sel: Selector) -> Reading | None:
     articles = [a for a in sel.css("article") if a.css(CURRENT_TEXT_BLOCK)]
     scope = max(articles, key=lambda a: len(a.css(CURRENT_TEXT_BLOCK))) if articles else sel
     if not scope.css(CURRENT_TEXT_BLOCK) and not sel.css('[data-component="headline-block"]'):
@@ -242,7 +209,7 @@ def _read_current(sel: Selector, ld: dict) -> _Reading | None:
     for block in scope.css(CURRENT_BLOCKS):
         segments = segment_blocks(block, skip)
         if block.attrib.get("data-component") in ("subheadline-block", "crosshead-block"):
-            segments = [Segment(s.text, "subheading") for s in segments]
+            segments = [TextRun(s.text, "subheading") for s in segments]
         body.extend(without_promos(segments))
 
     byline_block = sel.css(CURRENT_BYLINE_BLOCK)
@@ -252,20 +219,16 @@ def _read_current(sel: Selector, ld: dict) -> _Reading | None:
             # The name is the first innermost <span>; a role may follow it.
             spans = [text_of(s) for s in contributor.xpath(".//span") if not s.xpath(".//span")]
             names.append(without_by(next((s for s in spans if s), text_of(contributor))))
-    byline = join_names(names) or ld_author(ld)
-    return _Reading(
+    return Reading(
         layout="current",
-        title=first_text(sel, *CURRENT_HEADLINE) or ld.get("headline") or "",
-        byline=byline,
-        published_raw=ld.get("datePublished")
-        or byline_block.css(CURRENT_TIME).attrib.get("datetime")
-        or meta_content(sel, "article:published_time"),
-        modified_raw=ld.get("dateModified") or meta_content(sel, "article:modified_time"),
+        title=first_text(sel, *CURRENT_HEADLINE),
+        byline=join_names(names),
+        published_raw=byline_block.css(CURRENT_TIME).attrib.get("datetime"),
         body=body,
     )
 
 
-def _read_story_body(sel: Selector, ld: dict) -> _Reading | None:
+def _read_story_body(sel: Selector) -> Reading | None:
     container = first_match(sel, STORY_BODY)
     if container is None:
         return None
@@ -273,18 +236,11 @@ def _read_story_body(sel: Selector, ld: dict) -> _Reading | None:
     body: list[Block] = []
     for child in body_children(container, STORY_BLOCK_TAGS, skip):
         body.extend(without_promos(segment_blocks(child, skip)))
-    byline = first_text(sel, STORY_BYLINE) or ld_author(ld)
-    published_raw = ld.get("datePublished")
-    if not published_raw:
-        seconds = sel.css(STORY_DATE_SECONDS).get()
-        if seconds and seconds.isdigit():
-            published_raw = seconds
-    return _Reading(
+    return Reading(
         layout="story-body",
-        title=first_text(sel, *STORY_HEADLINE) or ld.get("headline") or "",
-        byline=without_by(byline) if byline else None,
-        published_raw=published_raw,
-        modified_raw=ld.get("dateModified"),
+        title=first_text(sel, *STORY_HEADLINE),
+        byline=without_by(first_text(sel, STORY_BYLINE)) or None,
+        published_raw=first_text(sel, STORY_DATE_SECONDS) or None,
         body=body,
     )
 
@@ -309,23 +265,7 @@ def _classic_updated(sel: Selector) -> str | None:
     return None
 
 
-def _date(raw: str | None) -> str | None:
-    """ISO 8601 UTC from any date a BBC page gives: ISO, Unix seconds, classic "Last updated" text.
-
-    "19:26 GMT, Sunday, 5 April 2009 20:26 UK" -> "2009-04-05T19:26:00Z".
-    """
-    if not raw:
-        return None
-    if raw.isdigit():  # story-body pages give Unix seconds
-        return to_iso(datetime.fromtimestamp(int(raw), timezone.utc))
-    if match := _CLASSIC_TIME_FIRST.search(raw):
-        return parse_date(f"{match.group(2)} {match.group(1)} GMT")
-    if match := _CLASSIC_DATE_FIRST.search(raw):
-        return parse_date(f"{match.group(1)} {match.group(2)} GMT")
-    return parse_date(raw)
-
-
-def _read_classic(sel: Selector, ld: dict) -> _Reading | None:
+def _read_classic(sel: Selector) -> Reading | None:
     if not sel.xpath(f'//comment()[normalize-space(.)="{CLASSIC_START}"]'):
         return None
     skip = skipper(sel, CLASSIC_NOT_BODY)
@@ -333,11 +273,10 @@ def _read_classic(sel: Selector, ld: dict) -> _Reading | None:
     for i, s in enumerate(segments):
         if i > 0 and s.bold and len(s.text) <= CLASSIC_CROSSHEAD_MAX:
             s.kind = "subheading"
-    byline = first_text(sel, CLASSIC_BYLINE)
-    return _Reading(
+    return Reading(
         layout="classic",
         title=meta_content(sel, CLASSIC_HEADLINE_META) or first_text(sel, *CLASSIC_HEADLINE),
-        byline=without_by(byline) if byline else None,
+        byline=without_by(first_text(sel, CLASSIC_BYLINE)) or None,
         published_raw=meta_content(sel, CLASSIC_PUBLISHED_META),
         modified_raw=_classic_updated(sel),
         body=without_promos(segments),
@@ -348,41 +287,16 @@ def _read_classic(sel: Selector, ld: dict) -> _Reading | None:
 LAYOUTS = (_read_current, _read_story_body, _read_classic)
 
 
-class BBCExtractor(Extractor):
+class BBCExtractor(TemplateExtractor):
     """BBC News articles in the current, story-body and classic layouts."""
 
     name = "bbc"
     version = "4"
     domains = BBC_DOMAINS
+    #: Each layout reads its own headline.
+    headline = ()
+    title_suffix = TITLE_DECORATION
+    fallback_prune = FALLBACK_PRUNE
 
-    def extract(self, html: str | bytes, url: str) -> ArticleItem:
-        sel = parse_html(html)
-        ld = jsonld_article(sel) or {}
-        if ld.get("live"):
-            raise ExtractionError(LIVE_PAGE)
-        reading = next((r for r in (read(sel, ld) for read in LAYOUTS) if r is not None), None)
-        if reading is None:
-            if not is_marked_article(sel, ld):
-                raise ExtractionError(NOT_AN_ARTICLE)
-            reading = _Reading(
-                layout="none",
-                title=ld.get("headline") or meta_content(sel, "og:title") or _page_title(sel),
-                byline=ld_author(ld),
-                published_raw=ld.get("datePublished"),
-                modified_raw=ld.get("dateModified"),
-            )
-        # The generic fallbacks, without the parts of BBC pages that are never body.
-        body = body_or_fallbacks(sel, url, reading.body, ld, FALLBACK_PRUNE)
-        if not body:
-            raise ExtractionError("no article body")
-        return ArticleItem(
-            url=url,
-            canonical_url=canonical_link(sel, url),
-            title=reading.title or _page_title(sel),
-            byline=reading.byline,
-            published_raw=reading.published_raw,
-            published=_date(reading.published_raw),
-            modified_raw=reading.modified_raw,
-            modified=_date(reading.modified_raw),
-            body=body,
-        )
+    def read(self, sel: Selector, ld: dict) -> Reading | None:
+        return next((r for r in (read(sel) for read in LAYOUTS) if r is not None), None)

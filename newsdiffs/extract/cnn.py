@@ -34,17 +34,18 @@ import re
 from parsel import Selector
 
 from ..items import Block
-from .generic import Segment, first_text, meta_content, segment_blocks
-from .site import (
-    SiteExtractor,
-    author_names,
+from .metadata import author_names, ld_author, without_by
+from .nodes import (
+    TextRun,
     body_children,
     first_match,
-    ld_author,
+    first_text,
+    meta_content,
+    segment_blocks,
     skipper,
-    without_by,
     without_promos,
 )
+from .template import TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -67,9 +68,9 @@ NOT_ARTICLE_PARTS = (
 URL_RULES = UrlRules(CNN_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, parts_after_strip=False)
 
 
-def is_article_url(url: str, any_host: bool = False) -> bool:
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
     """True when a URL is a CNN article (``any_host``: judge by the path alone)."""
-    return URL_RULES.match(url, any_host)
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -92,7 +93,7 @@ AUTHOR_NAMES = (".byline__name",)
 BYLINE_LINES = (".metadata__byline__author", ".cnnByline", ".byline-timestamp .byline", ".byline")
 
 
-class CNNExtractor(SiteExtractor):
+class CNNExtractor(TemplateExtractor):
     """CNN articles in the current, zone, CNN Money and classic layouts."""
 
     name = "cnn"
@@ -110,7 +111,7 @@ class CNNExtractor(SiteExtractor):
         "header, footer, nav, .metadata, .byline, .headline, .zn-story-bottom",
     )
     live_message = "live story, not an article"
-    refuse_video = True
+    refuse_media = True
 
     def body(self, sel: Selector) -> list[Block]:
         skip = skipper(sel, NOT_BODY)
@@ -126,7 +127,7 @@ class CNNExtractor(SiteExtractor):
             segments = segment_blocks(child, skip)
             if not blocks and child.root.tag == "h2":
                 # CNN Money sets the lede sentence as an <h2> above the first paragraph.
-                segments = [Segment(s.text, "paragraph", linked=s.linked) for s in segments]
+                segments = [TextRun(s.text, "paragraph", linked=s.linked) for s in segments]
             # A paragraph or list item that is all link is a promo ("Related: ...", "Sign up").
             blocks.extend(without_promos(segments, any_kind=True))
         return blocks

@@ -14,9 +14,9 @@ photo's caption as a list right after the photo (``figure.element-image--photo-e
 there the captions are written as part of the story (who is shown, where, what
 happened), so they are kept, as paragraphs. Captions of other photos are not.
 
-Dates come from ``article:published_time`` / ``article:modified_time`` (the
-Guardian's web publication and last-modified times), else JSON-LD, else the
-``<time itemprop="datePublished">`` of the frontend layout. When a page yields
+Dates come from JSON-LD, else ``article:published_time`` / ``article:modified_time``
+(the Guardian's web publication and last-modified times), else the
+``<time itemprop="datePublished">`` of the frontend layout (the template's order). When a page yields
 no body this way, the JSON-LD ``articleBody`` is used, then trafilatura with
 the Guardian's furniture pruned. A live blog (``LiveBlogPosting``, or the
 frontend's live-blog, gallery and media page markup) or a page not marked as an
@@ -31,16 +31,17 @@ import re
 from parsel import Selector
 
 from ..items import Block
-from .generic import first_text, meta_content, segment_blocks
-from .site import (
-    SiteExtractor,
-    author_names,
+from .metadata import author_names, ld_author
+from .nodes import (
     body_children,
     first_match,
-    ld_author,
+    first_text,
+    meta_content,
+    segment_blocks,
     skipper,
     without_promos,
 )
+from .template import TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -59,9 +60,9 @@ NOT_ARTICLE_PARTS = (
 URL_RULES = UrlRules(GUARDIAN_DOMAINS, (ARTICLE_PATH,), NOT_ARTICLE_PARTS)
 
 
-def is_article_url(url: str, any_host: bool = False) -> bool:
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
     """True when a URL is a Guardian article (``any_host``: judge by the path alone)."""
-    return URL_RULES.match(url, any_host)
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -105,7 +106,7 @@ def _is_photo_essay_caption(element: Selector) -> bool:
             and PHOTO_ESSAY_FIGURE in (previous.get("class") or ""))
 
 
-class GuardianExtractor(SiteExtractor):
+class GuardianExtractor(TemplateExtractor):
     """Guardian articles in the current (dotcom-rendering) and frontend layouts."""
 
     name = "guardian"

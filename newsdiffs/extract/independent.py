@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .configured import Layout, LayoutExtractor
+from .layouts import CssLayoutExtractor, Layout
 from .urlrules import UrlRules
 
 INDEPENDENT_DOMAINS = ("independent.co.uk",)
@@ -45,9 +45,10 @@ URL_RULES = UrlRules(
 )  # fmt: skip
 
 
-def is_article_url(url: str) -> bool:
-    """True when an Independent URL is a story worth following (not a live blog)."""
-    return URL_RULES.match(url)
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
+    """True when a URL is an Independent story worth following, not a live blog
+    (``any_host``: judge by the path alone)."""
+    return URL_RULES.match(url, any_host, extra)
 
 
 #: Inside #main: related boxes, ads, galleries, sign-ups, share and comment tools.
@@ -70,12 +71,12 @@ LAYOUTS = (
 )
 
 
-class IndependentExtractor(LayoutExtractor):
+class IndependentExtractor(CssLayoutExtractor):
     """The Independent's stories, current and 2020 (AMP) layouts."""
 
     name = "independent"
     version = "4"
     domains = INDEPENDENT_DOMAINS
     layouts = LAYOUTS
-    prune = (NOT_BODY, "header#articleHeader, .comments, #comments")
-    title_suffixes = (" | The Independent", " | The Independent | The Independent")
+    fallback_prune = (NOT_BODY, "header#articleHeader, .comments, #comments")
+    title_suffix = re.compile(r"(?: \| The Independent)+$")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .configured import Layout, LayoutExtractor
+from .layouts import CssLayoutExtractor, Layout
 from .urlrules import UrlRules
 
 NPR_DOMAINS = ("npr.org",)
@@ -40,9 +40,9 @@ URL_RULES = UrlRules(
 )  # fmt: skip
 
 
-def is_article_url(url: str) -> bool:
-    """True when an NPR URL is a story worth following."""
-    return URL_RULES.match(url)
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
+    """True when a URL is an NPR story worth following (``any_host``: judge by the path alone)."""
+    return URL_RULES.match(url, any_host, extra)
 
 
 #: Inside #storytext: media, captions, related links, players, ads, callouts.
@@ -65,12 +65,12 @@ LAYOUTS = (
 )
 
 
-class NPRExtractor(LayoutExtractor):
+class NPRExtractor(CssLayoutExtractor):
     """NPR stories (``#storytext`` layout)."""
 
     name = "npr"
     version = "4"
     domains = NPR_DOMAINS
     layouts = LAYOUTS
-    prune = (NOT_BODY, ".storytitle, #story-meta, .story-tools, .slug-wrap")
-    title_suffixes = (" : NPR",)
+    fallback_prune = (NOT_BODY, ".storytitle, #story-meta, .story-tools, .slug-wrap")
+    title_suffix = re.compile(r" : NPR$")

@@ -8,14 +8,18 @@ Corrections and editors' notes (a ``<strong>Correction:</strong>`` label
 followed by the note) live at the ``.bottom-of-article`` and are kept as the
 last paragraph: a correction is exactly the kind of change newsdiffs records.
 The author bio and the "A version of this article appears in print" line there
-are not body.
+are not body. The caption of a photo or video set between the columns is kept
+where it stands (its text only: the credit is not story, and the template
+words it differently from one year to the next); the lede image's caption and
+the dek in the header are not (most expected texts leave them out).
 
 **Story-body layout** (about 2014-2018): every body paragraph is a
 ``.story-body-text`` element inside ``article#story``; ads, photos and
 newsletter boxes sit between them. Reporting credits and notes are the
 ``.story-notes`` of the story footer; corrections and editors' notes, the
 ``#addenda`` after the story, are kept as the last paragraphs, as in the
-current layout.
+current layout. Photo captions in the story body (``.caption-text``, without the
+credit) are kept where they stand.
 
 The byline comes from the ``author`` meta tag (old pages), the author names in
 the page, JSON-LD, else the ``byl`` meta tag ("By ..."). When a page yields no
@@ -31,8 +35,9 @@ import re
 from parsel import Selector
 
 from ..items import Block
-from .generic import meta_content, segment_blocks, text_of
-from .site import SiteExtractor, author_names, ld_author, skipper, without_by, without_promos
+from .metadata import author_names, ld_author, without_by
+from .nodes import meta_content, segment_blocks, skipper, text_of, without_promos
+from .template import TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -56,9 +61,9 @@ URL_RULES = UrlRules(
 )
 
 
-def is_article_url(url: str, any_host: bool = False) -> bool:
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
     """True when a URL is a NYT article (``any_host``: judge by the path alone)."""
-    return URL_RULES.match(url, any_host)
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -69,6 +74,16 @@ CURRENT_NOT_BODY = (
     "figure, figcaption, aside, section, nav, "
     '[data-testid="photoviewer-wrapper"], [data-testid="VideoBlock"], [id^="story-ad"], .ad'
 )
+#: A photo or video caption between the text columns (not the lede image's in the header):
+#: its caption text, the figcaption's first child when a ``<span>`` (a credit-only caption
+#: starts with the credit; recirculation images hold a ``<section>``).
+CURRENT_CAPTIONS = (
+    "figure[not(ancestor::header)]/descendant::figcaption[1]"
+    "/*[1][self::span][not(@itemprop='copyrightHolder')]"
+)
+#: A photo credit read where a caption was expected ("Credit", "CreditName", "Credit...Name";
+#: not "Credit card debt ...").
+_CREDIT = re.compile(r"^(?:Photo\s*)?Credit(?![a-z])(?!\s+[a-z])")
 #: The bold label that starts a correction or an editors' note.
 _NOTE_LABEL = (
     "[self::strong or self::b]"
@@ -81,6 +96,8 @@ CORRECTIONS = (
 )
 
 STORY_BODY_TEXT = "article#story .story-body-text, #story .story-body-text"
+#: The caption text of a photo or video in the story body (the credit is a span of its own).
+STORY_CAPTIONS = ".story-body figure figcaption .caption-text"
 STORY_NOTES = "footer.story-footer .story-notes p"
 #: Corrections and editors' notes of this layout: "Correction: <date>" and the note, one block each.
 STORY_ADDENDA = "#addenda .story-addendum"
@@ -99,17 +116,44 @@ def _current_body(sel: Selector) -> list[Block]:
     columns = sel.css(CURRENT_COLUMNS) or sel.css(CURRENT_BODY)[:1]
     if not columns:
         return []
+    # The captions of the figures between the columns, in reading order with them.
+    container = columns[0].xpath("ancestor::*[self::section or self::article][1]")
+    captions = {c.root for c in container.xpath(f".//{CURRENT_CAPTIONS}")} if container else set()
     blocks: list[Block] = []
-    for column in columns:
-        blocks.extend(without_promos(segment_blocks(column, skipper(column, CURRENT_NOT_BODY))))
+    for node in _in_order(columns, captions):
+        if node.root in captions:
+            if (text := text_of(node)) and not _CREDIT.match(text):
+                blocks.append(Block(text))
+            continue
+        blocks.extend(without_promos(segment_blocks(node, skipper(node, CURRENT_NOT_BODY))))
     blocks.extend(Block(text_of(note)) for note in sel.xpath(CORRECTIONS) if text_of(note))
     return blocks
 
 
+def _in_order(nodes: list[Selector], extra: set) -> list[Selector]:
+    """``nodes`` and the elements of ``extra`` not inside one of them, in document order."""
+    if not extra or not nodes:
+        return list(nodes)
+    roots = {n.root for n in nodes}
+    root = nodes[0].root.getroottree().getroot()
+    order = {el: i for i, el in enumerate(root.iter())}
+    wrap = {n.root: n for n in nodes}
+    loose = [e for e in extra if not any(a in roots for a in e.iterancestors())]
+    for e in loose:
+        wrap[e] = Selector(root=e)
+    return [wrap[e] for e in sorted(wrap, key=order.__getitem__)]
+
+
 def _story_body(sel: Selector) -> list[Block]:
     skip = skipper(sel, STORY_NOT_BODY)
+    paragraphs = sel.css(STORY_BODY_TEXT)
+    captions = {c.root for c in sel.css(STORY_CAPTIONS)} if paragraphs else set()
     blocks: list[Block] = []
-    for node in sel.css(STORY_BODY_TEXT):
+    for node in _in_order(paragraphs, captions):
+        if node.root in captions:
+            if text := text_of(node):
+                blocks.append(Block(text))
+            continue
         blocks.extend(without_promos(segment_blocks(node, skip)))
     if blocks:
         blocks.extend(Block(text_of(note)) for note in sel.css(STORY_NOTES) if text_of(note))
@@ -117,11 +161,11 @@ def _story_body(sel: Selector) -> list[Block]:
     return blocks
 
 
-class NYTimesExtractor(SiteExtractor):
+class NYTimesExtractor(TemplateExtractor):
     """New York Times articles in the current and story-body layouts."""
 
     name = "nytimes"
-    version = "4"
+    version = "5"  # 5: photo and video captions in the body
     domains = NYT_DOMAINS
     headline = (
         'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",

@@ -32,7 +32,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from ..items import Block
-from ..normalize import collapse_whitespace, decode_entities
+from ..text import collapse_whitespace, decode_entities
 from .boilerplate import boilerplate_class, is_rail_heading
 
 #: Words a block needs to count as a paragraph of story.
@@ -166,7 +166,7 @@ def _markup_text(value: str) -> list[str]:
     """The paragraphs of a string that may hold HTML (``"<p>One</p><p>Two</p>"``)."""
     if not _MARKUP.search(value):  # text as the page's state holds it: still HTML-escaped
         return [collapse_whitespace(decode_entities(value))] if value.strip() else []
-    from .generic import segment_blocks  # generic imports this module
+    from .nodes import segment_blocks
 
     try:
         root = lxml_html.fragment_fromstring(value, create_parent="div")

@@ -15,8 +15,8 @@ The sign-off line ("Reporting by ...; Editing by ...") is kept: it is part of
 the story as Reuters files it. A paragraph that is nothing but a link is a
 promo ("Sign up here"), not body; a short paragraph in capitals is a crosshead.
 The byline comes from the page's byline, else the ``author`` meta tag or
-JSON-LD; dates from the ``article:*_time`` meta tags (with or without
-``og:``), else JSON-LD. A page without a known body falls back to JSON-LD
+JSON-LD; dates from JSON-LD, else the ``article:*_time`` meta tags (with or
+without ``og:``). A page without a known body falls back to JSON-LD
 ``articleBody``, then trafilatura with Reuters furniture pruned. Live pages
 and pages not marked as articles raise :class:`ExtractionError`.
 """
@@ -28,8 +28,9 @@ import re
 from parsel import Selector
 
 from ..items import Block
-from .generic import Segment, meta_content, segment_blocks
-from .site import SiteExtractor, author_names, first_match, ld_author, skipper
+from .metadata import author_names, ld_author
+from .nodes import TextRun, first_match, meta_content, segment_blocks, skipper
+from .template import TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -52,9 +53,9 @@ NOT_ARTICLE_PARTS = (
 URL_RULES = UrlRules(REUTERS_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, lower=False)
 
 
-def is_article_url(url: str, any_host: bool = False) -> bool:
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
     """True when a URL is a Reuters article (``any_host``: judge by the path alone)."""
-    return URL_RULES.match(url, any_host)
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -84,11 +85,11 @@ AUTHORS = (
 CROSSHEAD_MAX = 80
 
 
-def _is_crosshead(s: Segment) -> bool:
+def _is_crosshead(s: TextRun) -> bool:
     return len(s.text) <= CROSSHEAD_MAX and s.text.upper() == s.text and s.text.lower() != s.text
 
 
-class ReutersExtractor(SiteExtractor):
+class ReutersExtractor(TemplateExtractor):
     """Reuters articles in the layouts from 2014 to the present."""
 
     name = "reuters"

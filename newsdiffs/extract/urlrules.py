@@ -1,8 +1,14 @@
-"""Which of a site's URLs are articles, as data: one :class:`UrlRules` per site."""
+"""Which of a site's URLs are articles, as data: one :class:`UrlRules` per site.
+
+A site module declares its rules as ``URL_RULES``, beside its extractor class;
+:func:`rules_for` finds them from the extractor, so a site's spider needs no code
+to follow them.
+"""
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -77,3 +83,10 @@ class UrlRules:
                 return needed in parts.query.lower()
         patterns = self.article_paths + self.extra_paths if extra else self.article_paths
         return any(p.match(path) for p in patterns)
+
+
+def rules_for(extractor: object) -> UrlRules | None:
+    """The URL rules of an extractor: the ``URL_RULES`` of the module that defines its class
+    (``None`` when there are none, as for the generic extractor)."""
+    rules = getattr(sys.modules.get(type(extractor).__module__), "URL_RULES", None)
+    return rules if isinstance(rules, UrlRules) else None

@@ -9,7 +9,8 @@ and videos are other elements.
 **Earlier layout** (about 2014-2019, also the ``/news/<blog>/wp/`` blogs): the
 ``<article>`` inside ``div#article-body``; the signature line, inline photos,
 galleries and videos (``.inline-content``) and ``p.interstitial-link`` related
-links are not body.
+links are not body, but the caption of an inline photo or video (``.pb-caption``,
+the Post's own text) is, where it stands.
 
 In both, a paragraph that is nothing but a link is a promo and the closing
 "Read more:" list of related stories is dropped. The byline comes from the
@@ -23,12 +24,15 @@ tags or JSON-LD. A page without a known body falls back to JSON-LD
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from lxml import etree
 from parsel import Selector
 
 from ..items import Block
-from .generic import meta_content, segment_blocks
-from .site import SiteExtractor, author_names, ld_author, skipper
+from .metadata import author_names, ld_author
+from .nodes import meta_content, segment_blocks, skipper
+from .template import TemplateExtractor
 from .urlrules import UrlRules
 
 # --- which URLs are articles -------------------------------------------------
@@ -53,9 +57,9 @@ LIVE_SLUG = re.compile(r"(?:^|-)live-updates?(?:-|$)")
 URL_RULES = UrlRules(WAPO_DOMAINS, ARTICLE_PATHS, NOT_ARTICLE_PARTS, not_article_slug=LIVE_SLUG)
 
 
-def is_article_url(url: str, any_host: bool = False) -> bool:
+def is_article_url(url: str, any_host: bool = False, extra: bool = False) -> bool:
     """True when a URL is a Washington Post article (``any_host``: judge by the path alone)."""
-    return URL_RULES.match(url, any_host)
+    return URL_RULES.match(url, any_host, extra)
 
 
 # --- selectors ----------------------------------------------------------------
@@ -83,29 +87,62 @@ AUTHORS = (
 READ_MORE = re.compile(r"^read more\b[^:]{0,60}:$", re.I)
 
 
+#: Captions of the photos and videos set in the body (earlier layout): the Post's own text,
+#: kept where they stand although the media blocks around them are not body. The caption of a
+#: linked graphic (the headline of another page) and gallery slides are not kept.
+CAPTIONS = ".inline-photo .pb-caption, .inline-video .pb-caption"
+
+
+def _skipper_keeping(scope: Selector, css: str, keep: str) -> Callable[[etree._Element], bool]:
+    """Like :func:`skipper` (the elements ``css`` finds are skipped), except the elements
+    ``keep`` finds: those are read, with nothing else of the skipped blocks around them."""
+    skip = skipper(scope, css)
+    kept = {k.root for k in scope.css(keep)}
+    if not kept:
+        return skip
+    path: set[etree._Element] = set()  # ancestors of kept elements, up to the scope
+    opened: set[etree._Element] = set()  # those at or inside a skipped block
+    for element in kept:
+        chain = [a for a in element.iterancestors()]
+        chain = chain[: chain.index(scope.root)] if scope.root in chain else []
+        path.update(chain)
+        inside = False
+        for ancestor in reversed(chain):  # from the scope down
+            inside = inside or skip(ancestor)
+            if inside:
+                opened.add(ancestor)
+
+    def test(element: etree._Element) -> bool:
+        if element in kept or element in path:
+            return False
+        return skip(element) or element.getparent() in opened
+
+    return test
+
+
 def _outermost(found: list[Selector]) -> list[Selector]:
     roots = {f.root for f in found}
     return [f for f in found if not any(a in roots for a in f.root.iterancestors())]
 
 
-class WashingtonPostExtractor(SiteExtractor):
+class WashingtonPostExtractor(TemplateExtractor):
     """Washington Post articles in the current and earlier layouts."""
 
     name = "washingtonpost"
-    version = "4"
+    version = "5"  # 5: photo and video captions in the body
     domains = WAPO_DOMAINS
     headline = (
         'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
     )  # fmt: skip
     title_suffix = re.compile(r"\s*-\s*The Washington Post$")
     fallback_prune = (NOT_BODY, "header, footer, .pb-sig-line, [data-qa='headline']")
-    refuse_video = True
+    refuse_media = True
 
     def body(self, sel: Selector) -> list[Block]:
         containers = next((_outermost(found) for found in map(sel.css, BODY) if found), [])
         blocks: list[Block] = []
         for container in containers:
-            for s in segment_blocks(container, skipper(container, NOT_BODY)):
+            for s in segment_blocks(container, _skipper_keeping(container, NOT_BODY, CAPTIONS)):
                 if READ_MORE.match(s.text):
                     return blocks
                 if not s.linked:  # a paragraph that is all link is a promo

@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page, ReplayServer
-from newsdiffs.demo.site import DemoArticle, render_article
 
 ROOT = Path(__file__).resolve().parents[2]
 FEED_PATH = "/news/rss.xml"

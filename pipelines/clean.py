@@ -1,11 +1,11 @@
-"""Clean the text fields of an item (see ``newsdiffs.normalize`` and ``newsdiffs.revision``)."""
+"""Clean the text fields of an item (see ``newsdiffs.text`` and ``newsdiffs.revision``)."""
 
 from __future__ import annotations
 
 from newsdiffs.revision import clean_item
 
 
-class NormalisePipeline:
+class CleanPipeline:
     """NFC, control and invisible characters dropped, whitespace collapsed, empty blocks dropped.
 
     The cleaning is :func:`newsdiffs.revision.clean_item`, the same function

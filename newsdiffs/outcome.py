@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from itertools import filterfalse
 
 from .items import Block
-from .normalize import clean_text
 from .schedule import Policy
+from .text import clean_text, markup_leak, may_leak
 from .times import in_words
 
 #: Titles that mark an error or consent page served with status 200.
@@ -23,29 +23,6 @@ ERROR_TITLES = re.compile(
     r"before you continue|we value your privacy|are you a robot|subscribe to (continue|read))",
     re.IGNORECASE,
 )
-
-# Markup that can only be an extractor leaking HTML (NewsSniffer once stored
-# 'class="bulletList">' in article text). A bare "<script>" in prose is left
-# alone: articles about web security quote tags.
-_LEAK = re.compile(
-    r'\bclass="|\bhref="|</(p|div|span|a|li|ul|ol|strong|em|b|i|figure|figcaption)>'
-    r"|<(p|div|span|br|li|figure)(\s[^<>]*)?/?>",
-    re.IGNORECASE,
-)
-
-
-def _may_leak(text: str) -> bool:
-    """False when ``text`` cannot hold a leak: every one has a "<" or a '="' (no regex run)."""
-    return "<" in text or '="' in text
-
-
-def markup_leak(text: str) -> str | None:
-    """The first piece of leaked HTML markup in ``text``, or ``None``."""
-    if not _may_leak(text):
-        return None
-    m = _LEAK.search(text)
-    return m.group(0) if m else None
-
 
 # The most frequent words of the languages newsdiffs reads (English, German,
 # French, Spanish, Portuguese, Italian, Dutch). Real prose is a quarter or more
@@ -135,7 +112,7 @@ def validation_problem(
     # One search over every field: "<>" between them ends any tag-shaped match, so the
     # first leak found is the first one of title, then each block in order.
     texts = [title, *(b.text for b in body)]
-    leak = markup_leak("\n<>\n".join(texts)) if _may_leak("\n".join(texts)) else None
+    leak = markup_leak("\n<>\n".join(texts)) if may_leak("\n".join(texts)) else None
     if leak:
         return f"markup in extracted text: {leak!r}"
     if looks_scrambled(" ".join(b.text for b in body)):

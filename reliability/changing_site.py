@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-from newsdiffs.demo.site import DemoArticle, render_article, render_feed
+from newsdiffs.demo.pages import DemoArticle, render_article, render_feed
 
 from .server import Reply
 

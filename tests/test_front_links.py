@@ -10,7 +10,7 @@ from spider_pages import bbc_page, generic_page, make_spider, rss, run
 
 from newsdiffs.cli import cli
 from newsdiffs.demo.server import Page
-from newsdiffs.fronts import front_links
+from newsdiffs.front_links import front_links
 from newsdiffs.sources import parse_sources, render_source
 from newsdiffs.store import Store
 from newsdiffs.urls import SpiderArgError, validate_spider_args

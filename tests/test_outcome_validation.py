@@ -1,8 +1,8 @@
 import pytest
 
-from newsdiffs.compare import markup_leak, validation_problem
 from newsdiffs.diff import change_stats, diff_words
 from newsdiffs.items import Block
+from newsdiffs.outcome import markup_leak, validation_problem
 
 LONG = [Block("A reasonably long paragraph of article text. " * 5)]
 

@@ -1,6 +1,7 @@
 """The static site: layout, byte-identical re-runs, Atom feeds, escaping in every file."""
 
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from reading_data import (
 )
 
 from newsdiffs.items import Block
-from newsdiffs.site import article_dir, build_site
+from newsdiffs.static_site import article_dir, build_site
 from newsdiffs.store import Store
 
 RIVER = f"{DEMO_BASE}/news/articles/c1demo0001o"
@@ -149,12 +150,33 @@ def test_base_url_makes_links_absolute(demo, tmp_path):
 def test_paging_and_source_pages(hostile, tmp_path):
     out = tmp_path / "site"
     build_site(hostile, out, page_size=1)
-    assert {"index.html", "index-2.html", "index-3.html"} <= set(files(out))
-    assert "index-4.html" not in files(out)
-    two = lxml.html.fromstring((out / "index-2.html").read_bytes())
-    assert two.xpath("//a[@rel='prev']/@href") == ["index.html"]
-    assert two.xpath("//a[@rel='next']/@href") == ["index-3.html"]
-    assert {"source/bbc/index.html", "source/bbc/index-2.html", "source/other/index.html",
+    # Three changed articles, all last changed on 20 Nov: index.html holds the newest
+    # (the day's newest part), the day's older parts are archive pages named for the day.
+    listed = {n for n in files(out) if n.endswith(".html") and not n.startswith(
+        ("article/", "all/", "headlines/", "source/"))} - {"most-changed.html", "search.html"}
+    assert "index.html" in listed and "changes/2026-11-20.html" in listed
+    assert all(re.match(r"^changes/2026-11-20(-\d{4})?\.html$", n) for n in listed - {
+        "index.html"})
+    # Following the "older" links from index.html lists every changed article once, newest
+    # change first, and each page's "newer" link goes back.
+    rows, page, newer = [], "index.html", None
+    while page:
+        doc = lxml.html.fromstring((out / page).read_bytes())
+        rows += doc.xpath("//table[@class='changes']/tbody/tr/td[1]//time/@datetime")
+        back = doc.xpath("//a[@rel='prev']/@href")
+        assert [posixpath.normpath(posixpath.join(posixpath.dirname(page), h))
+                for h in back] == ([newer] if newer else [])
+        if page != "index.html":
+            assert doc.xpath("//h1/text()") == ["Articles changed on 20 Nov 2026"]
+            assert "latest change was on 20 Nov 2026 (UTC)" in doc.xpath(
+                "string(//p[@class='meta'])")
+            listed.remove(page)
+        older = doc.xpath("//a[@rel='next']/@href")
+        newer, page = page, posixpath.normpath(posixpath.join(posixpath.dirname(page),
+                                                              older[0])) if older else None
+    assert rows == sorted(rows, reverse=True) and len(rows) == 3
+    assert listed == {"index.html"}
+    assert {"source/bbc/index.html", "source/other/index.html",
             "source/other/feed.xml"} <= set(files(out))
     other = lxml.html.fromstring((out / "source/other/index.html").read_bytes())
     assert other.xpath("//table[@class='changes']/tbody/tr/td[2]/a/text()") == [

@@ -33,7 +33,14 @@ _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # separators 0x1C-0x1F, become spaces), DEL, and lone UTF-16 surrogates (from JSON "\ud800":
 # they cannot be stored as UTF-8). ESC and BEL are how a page could drive a terminal.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
-_TAG_LIKE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s+[a-zA-Z-]+=\"[^\"<>]*\")*\s*/?>")
+# Markup that can only be an extractor leaking HTML (NewsSniffer once stored
+# 'class="bulletList">' in article text). A bare "<script>" in prose is left
+# alone: articles about web security quote tags.
+_LEAK = re.compile(
+    r'\bclass="|\bhref="|</(p|div|span|a|li|ul|ol|strong|em|b|i|figure|figcaption)>'
+    r"|<(p|div|span|br|li|figure)(\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 
 _FOLD = str.maketrans(
     {
@@ -99,9 +106,20 @@ def clean_text(text: str | None) -> str:
     return collapse_whitespace(remove_invisible(text))
 
 
-def looks_like_markup(text: str) -> bool:
-    """True when text holds something shaped like an HTML tag (a leak from an extractor)."""
-    return bool(_TAG_LIKE.search(text)) or 'class="' in text
+def may_leak(text: str) -> bool:
+    """False when ``text`` cannot hold a leak: every one has a "<" or a '="' (no regex run)."""
+    return "<" in text or '="' in text
+
+
+def markup_leak(text: str) -> str | None:
+    """The first piece of HTML markup leaked by an extractor into ``text``, or ``None``.
+
+    The one leak check: validation refuses such text, and the extraction tests use it too.
+    """
+    if not may_leak(text):
+        return None
+    m = _LEAK.search(text)
+    return m.group(0) if m else None
 
 
 def clean_blocks(blocks: Iterable[Block]) -> list[Block]:

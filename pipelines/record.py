@@ -13,7 +13,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 
-from newsdiffs.compare import (
+from newsdiffs.config import DEFAULT_DB, DEFAULT_KEEP_HTML
+from newsdiffs.items import ArticleItem, blocks_to_text
+from newsdiffs.outcome import (
     CONFIRM,
     FAILED,
     GONE,
@@ -32,29 +34,29 @@ from newsdiffs.compare import (
     confirmation,
     next_state,
 )
-from newsdiffs.items import ArticleItem, blocks_to_text
-from newsdiffs.normalize import fingerprint
 from newsdiffs.revision import current_fingerprint, is_clean, new_version
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Candidate, Store, StoreError
+from newsdiffs.text import fingerprint
 from newsdiffs.times import from_iso, now_iso, to_iso
 from newsdiffs.urls import BadUrl, check_url, identity
 
 logger = logging.getLogger(__name__)
 
 
-class StorePipeline:
+class RecordPipeline:
     """Writes a check for every item and a version only when the article changed.
 
     Outcomes are counted in Scrapy stats as ``newsdiffs/new``,
     ``newsdiffs/changed``, ``newsdiffs/unchanged``, ``newsdiffs/failed`` (and
     ``newsdiffs/revert`` for a return to an earlier text, ``newsdiffs/not_modified``
-    for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``).
+    for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``,
+    ``newsdiffs/same_page`` for the very page the latest text was read from, not read again).
 
     A changed text that looks like a partial page or a stale copy is held as
     a ``pending`` check until the next fetch confirms it (``newsdiffs/pending``,
     ``newsdiffs/confirmed``, ``newsdiffs/rejected``; see
-    ``newsdiffs.compare.confirmation``).
+    ``newsdiffs.outcome.confirmation``).
 
     Each check also sets the article's next check and status from the
     source's re-check policy (``NEWSDIFFS_SCHEDULE``, see ``newsdiffs.schedule``):
@@ -79,10 +81,11 @@ class StorePipeline:
         self.store: Store | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler.settings.get("NEWSDIFFS_DB", "newsdiffs.db"), crawler.stats,
-                   crawler.settings.getdict("NEWSDIFFS_SCHEDULE"),
-                   keep_html=crawler.settings.getbool("NEWSDIFFS_KEEP_HTML", True))
+    def from_crawler(cls, crawler: Crawler) -> RecordPipeline:
+        settings = crawler.settings
+        return cls(settings.get("NEWSDIFFS_DB", DEFAULT_DB), crawler.stats,
+                   settings.getdict("NEWSDIFFS_SCHEDULE"),
+                   keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
 
     def policy(self, source: str) -> Policy:
         """The re-check policy of a source."""
@@ -132,7 +135,7 @@ class StorePipeline:
         return "stored"
 
     def _process(self, item):
-        assert self.store is not None, "StorePipeline used before open_spider"
+        assert self.store is not None, "RecordPipeline used before open_spider"
         # An ArticleItem's fields are read as they are (an ItemAdapter costs more than a check).
         adapter = vars(item) if isinstance(item, ArticleItem) else ItemAdapter(item)
         given = adapter.get("canonical_url") or adapter["url"]
@@ -164,6 +167,8 @@ class StorePipeline:
         if kind == FAILED:
             self._failed(check, reason or "failed")
         validators = (adapter.get("etag"), adapter.get("last_modified"))
+        if adapter.get("same_page"):
+            self._same_page(check, adapter, validators)
 
         # An unchanged re-check costs the fingerprint and the one lookup above;
         # the stored text is read only when the fetched one differs.
@@ -173,7 +178,7 @@ class StorePipeline:
         if verdict.action in (UNCHANGED, REJECT):
             self.store.record_check(
                 **common, **self._state(check, SEEN), validators=validators, detail=rejected,
-                outcome="unchanged", article=article,
+                outcome="unchanged", article=article, page_digest=adapter.get("page_digest"),
             )
             self._inc("unchanged")
             self._inc("rejected", bool(rejected))
@@ -195,6 +200,7 @@ class StorePipeline:
             html=adapter.get("html") if self.keep_html else None,
             html_charset=adapter.get("charset"),
             article=article,
+            page_digest=adapter.get("page_digest"),
         )
         self._inc(outcome)
         self._inc("confirmed", verdict.action == CONFIRM)
@@ -265,12 +271,37 @@ class StorePipeline:
             **check.common, **self._state(check, SEEN), outcome="unchanged", detail=rejected,
             validators=(adapter.get("etag") or article["etag"],
                         adapter.get("last_modified") or article["last_modified"]),
-            article=article,
+            article=article, page_digest=article.get("page_digest"),
         )
         self._inc("unchanged")
         self._inc("not_modified")
         self._inc("rejected", bool(rejected))
         raise DropItem(f"not modified: {check.common['url']}", log_level="DEBUG")
+
+    def _same_page(self, check: Check, adapter: Mapping[str, Any],
+                   validators: tuple[str | None, str | None]) -> NoReturn:
+        """Record the check of a page that is byte for byte the one the article's latest text
+        was read from (``same_page``: the spider did not read it again) as unchanged, which
+        is what reading it would have found.
+
+        Unless the article changed since the spider compared the page (a re-extraction,
+        a text held for confirmation): then nothing is recorded and the digest is
+        forgotten, so that the article, still due, is read at its next check.
+        """
+        article, url, digest = check.article, check.common["url"], adapter.get("page_digest")
+        if (article is None or not digest or article.get("page_digest") != digest
+                or article.get("pending_hash") or article.get("latest_hash") is None):
+            if article is not None:
+                self.store.forget_page_digest(url)  # type: ignore[union-attr]
+            self._inc("same_page_stale")
+            raise DropItem(f"not stored: {url} changed since its page was compared",
+                           log_level="INFO")
+        self.store.record_check(  # type: ignore[union-attr]
+            **check.common, **self._state(check, SEEN), outcome="unchanged",
+            validators=validators, article=article, page_digest=digest)
+        self._inc("unchanged")
+        self._inc("same_page")
+        raise DropItem(f"unchanged (the same page): {url}", log_level="DEBUG")
 
     def _redirected(self, check: Check, target: str) -> NoReturn:
         """Record that a tracked article now leads to another one (which is tracked in its own right)."""

@@ -1,7 +1,7 @@
 import pytest
 
 from newsdiffs.items import Block, blocks_from_text, blocks_to_text
-from newsdiffs.normalize import (
+from newsdiffs.text import (
     clean_blocks,
     clean_text,
     collapse_whitespace,

@@ -1,6 +1,6 @@
 import pytest
 
-from newsdiffs.feeds import FeedError, is_sitemap_index, parse_feed
+from newsdiffs.feed_links import FeedError, is_sitemap_index, parse_feed
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>One &amp; two</title><link>https://example.org/news/1</link>

@@ -3,22 +3,37 @@
 Layout under the output directory (every link is relative, so the tree can be
 served from anywhere or opened from disk)::
 
-    index.html, index-2.html ...          changed articles, newest change first
+    index.html                            changed articles, newest change first (newest rows)
+    changes/<day>.html, <day>-<HHMM>.html older ones, by the (UTC) day of their latest change
     feed.xml                              Atom: every change
-    source/<source>/index.html ...        the same, one source
+    source/<source>/index.html, changes/  the same, one source
     source/<source>/feed.xml              Atom: that source's changes
     article/<source>/<slug>/index.html    every version of one article
     article/<source>/<slug>/<n>.html      version n beside version n-1 (1.html: the first text)
     article/<source>/<slug>/feed.xml      Atom: that article's changes
     article/<source>/<slug>/<a>-<b>.html  version b beside version a (``pairs``; small articles)
     article/<source>/<slug>/raw/<n>.txt   the page version n was read from, as text (kept pages)
-    all/index.html, all/index-2.html ...  every tracked article, newest first seen first
-    headlines/index.html ..., feed.xml    headline changes, newest first, and their Atom feed
+    all/index.html, all/page-<k>.html     every tracked article, newest first seen first
+    headlines/index.html, page-<k>.html   headline changes, newest first; their Atom feed.xml
     most-changed.html                     articles with the most edits / most characters changed
     search.html, search.js, search/<k>.js search in the browser: headline shards, newest first
 
-Pages of articles no longer in the database (and index pages beyond the last)
-are removed. The kept page of a version is written as ``.txt`` only: served
+Listing pages are stable, so that a change rewrites a few of them, not every
+page after it, and a page is an address worth linking to. ``index.html`` shows
+the newest rows. The changed-articles archive is paged by the day of each
+article's latest change: a day is one page, or, above ``2 * page_size`` rows,
+parts of about ``page_size`` rows cut where a hash of the article ids says
+(:func:`_cut_day`: a row taken out or added moves only the cuts near it), each
+named for the time of its oldest row: an article that changes again leaves its
+day's page (or part) and goes to the top, and no page between moves. The
+listings that only grow at the top (all articles, headline changes) number
+their pages from the oldest (``page-1.html`` holds the first rows) and
+``index.html`` holds the ``page_size`` to ``2 * page_size - 1`` newest rows, so
+a new row rewrites ``index.html`` and, every ``page_size`` rows, adds a page.
+Each page links the next newer and older page.
+
+Pages of articles no longer in the database (and listing pages no longer in
+the layout) are removed. The kept page of a version is written as ``.txt`` only: served
 as ``text/plain`` it is shown as source, never run as HTML on the site's
 origin (a publisher's page may hold scripts).
 
@@ -50,7 +65,8 @@ import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
+from operator import and_, gt, itemgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,10 +78,10 @@ from .render import (
     article_page,
     feed_entry_html,
     headline_entry_html,
-    index_page,
     listing_page,
     summary,
     version_page,
+    when,
 )
 from .store import Store
 
@@ -81,7 +97,7 @@ PAGE_FIELDS = ("id", "url", "source", "title", "first_seen", "last_changed", "st
                "version_count")
 _HERE = Path(__file__).parent
 #: What the pages are made by: a change to any of these re-renders everything.
-_CODE = ("diff.py", "render.py", "site.py", "atom.py", "items.py", "times.py", "links.py",
+_CODE = ("diff.py", "render.py", "static_site.py", "atom.py", "items.py", "times.py", "links.py",
          "urls.py", "store.py")
 #: Above this many articles to render, their kept pages and captures are read in one go.
 _BULK = 2000
@@ -98,6 +114,12 @@ SOURCE_LANGS = {"bbc": "en-GB", "independent": "en-GB", "apnews": "en-US", "npr"
                 "aljazeera": "en"}
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _ARTICLE_DIR = re.compile(r"^[a-z0-9-]+-[0-9a-f]{8}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Pages of the changed-articles archive (``changes/<day>[-<part>].html``).
+_DAY_PAGE = re.compile(r"^(\d{4}-\d{2}-\d{2}|undated)(-\d+){0,2}\.html$")
+#: Pages of a listing numbered from the oldest (and the old layout's ``index-<n>.html``).
+_NUMBERED_PAGE = re.compile(r"^(index|page)-\d+\.html$")
+_OLD_INDEX_PAGE = re.compile(r"^index-\d+\.html$")
 
 
 def replace_file(path: Path, raw: bytes) -> None:
@@ -364,11 +386,52 @@ class SiteBuilder:
         return Links(home=rel(page, "index.html"), root=root,
                      feed=rel(page, feed) if feed else None)
 
-    def _pages(self, base: str, count: int) -> list[str]:
-        """File names of a paged listing under ``base`` (``index.html``, ``index-2.html`` ...)."""
-        pages = max(1, -(-count // self.page_size))
-        return [f"{base}index.html" if p == 1 else f"{base}index-{p}.html"
-                for p in range(1, pages + 1)]
+    def _stacked(self, base: str, count: int) -> list[tuple[str, int | None, int, int]]:
+        """Pages of a listing that grows at its newest end, newest first: ``(name, number,
+        start, end)``, a slice of its ``count`` rows taken newest first. ``index.html`` (no
+        number) holds the newest ``page_size`` to ``2 * page_size - 1`` rows, ``page-<k>.html``
+        ``page_size`` rows each, ``k`` counted from the oldest: a new row changes
+        ``index.html`` only, and every ``page_size`` rows one page is added."""
+        size = self.page_size
+        full = max(0, count // size - 1)
+        pages: list[tuple[str, int | None, int, int]] = [
+            (f"{base}index.html", None, 0, count - full * size)]
+        for k in range(full, 0, -1):
+            start = count - k * size
+            pages.append((f"{base}page-{k}.html", k, start, start + size))
+        return pages
+
+    def _changed_pages(self, base: str, rows: list[dict]) -> list[tuple[str, str | None, list]]:
+        """The pages of a changed-articles listing, newest first: ``(name, day, rows)``.
+
+        ``rows`` (newest change first) are grouped by the UTC day of their latest change; a
+        day is one page, or cut in parts (:func:`_cut_day`). ``index.html`` (day ``None``)
+        takes the newest parts until it holds ``page_size`` rows; the others are the archive:
+        ``changes/<day>.html`` (a day's first part) and ``changes/<day>-<HHMM>.html`` (a part
+        named for the time of its oldest row, so that no other part's change renames it)."""
+        by_prefix: dict[str, list[dict]] = {}
+        for a in rows:
+            by_prefix.setdefault((a["last_changed"] or "")[:10], []).append(a)
+        days: dict[str, list[dict]] = {}
+        for prefix, group in by_prefix.items():  # days in order; odd times: "undated"
+            days.setdefault(_day(prefix), []).extend(group)
+        parts = []
+        for day, newest_first in days.items():
+            named: list[tuple[str, list[dict]]] = []
+            seen: dict[str, int] = {}
+            for i, piece in enumerate(_cut_day(newest_first[::-1], self.page_size)):
+                at = (piece[0]["last_changed"] or "")[11:16].replace(":", "")
+                name = day if i == 0 else f"{day}-{at if at.isdigit() else i + 1}"
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:  # parts that start in the same minute: -2, -3 ...
+                    name = f"{name}-{seen[name]}"
+                named.append((name, piece))
+            parts += [(f"{base}changes/{name}.html", day, piece[::-1])
+                      for name, piece in reversed(named)]
+        front: list[dict] = []
+        while parts and len(front) < self.page_size:
+            front += parts.pop(0)[2]
+        return [(f"{base}index.html", None, front), *parts]
 
     def _href(self, article_id: int, page: str, name: str = "index.html") -> str:
         """Link from ``page`` to a file of an article's directory."""
@@ -377,19 +440,22 @@ class SiteBuilder:
     def _all_index(self, articles: list[dict]) -> None:
         """``all/``: every tracked article, most recently first seen first."""
         ordered = sorted(articles, key=itemgetter("first_seen", "id"), reverse=True)
-        names = self._pages("all/", len(ordered))
-        for p, name in enumerate(names, 1):
-            chunk = ordered[(p - 1) * self.page_size : p * self.page_size]
-            if self._fresh(name, _sig(["all", self.default_lang, len(ordered), p, len(names)],
+        pages = self._stacked("all/", len(ordered))
+        for i, (name, number, start, end) in enumerate(pages):
+            newer, older = _neighbours(pages, i)
+            chunk = ordered[start:end]
+            # Only the newest page shows the total: the others stay as they are.
+            total = None if number else len(ordered)
+            if self._fresh(name, _sig(["all", self.default_lang, total, number, newer, older],
                                       [self.rowsig[a["id"]] for a in chunk])):
                 continue
             self.writer.write(name, listing_page(
                 "all.html", links=self._root_links(name), lang=self.default_lang,
                 articles=[{**a, "href": self._href(a["id"], name)} for a in chunk],
-                total=len(ordered), page=p, pages=len(names),
-                prev_href=rel(name, names[p - 2]) if p > 1 else None,
-                next_href=rel(name, names[p]) if p < len(names) else None))
-        self._drop_pages_after("all/", len(names))
+                total=total, page=number,
+                prev_href=rel(name, newer) if newer else None,
+                next_href=rel(name, older) if older else None))
+        self._drop_files("all", {p[0].rpartition("/")[2] for p in pages}, _NUMBERED_PAGE)
 
     def _headlines(self, fresh: bool) -> None:
         """``headlines/``: old -> new headline, newest first, and its Atom feed. ``fresh``:
@@ -402,21 +468,22 @@ class SiteBuilder:
             self.report.feeds += 1
             return
         changes = self.store.headline_changes()
-        total = len(changes)
-        names = self._pages("headlines/", total)
-        for p, name in enumerate(names, 1):
-            rows = changes[(p - 1) * self.page_size : p * self.page_size]
-            if self._fresh(name, _sig(["headlines", self.default_lang, total, p, len(names),
-                                       rows])):
+        pages = self._stacked("headlines/", len(changes))
+        for i, (name, number, start, end) in enumerate(pages):
+            newer, older = _neighbours(pages, i)
+            rows = changes[start:end]
+            total = None if number else len(changes)
+            if self._fresh(name, _sig(["headlines", self.default_lang, total, number, newer,
+                                       older, rows])):
                 continue
             self.writer.write(name, listing_page(
                 "headlines.html", links=self._root_links(name, feed_path),
-                lang=self.default_lang, total=total, page=p, pages=len(names),
+                lang=self.default_lang, total=total, page=number,
                 changes=[{**h, "href": rel(name, f"{article_dir(h)}/{h['version']}.html")}
                          for h in rows],
-                prev_href=rel(name, names[p - 2]) if p > 1 else None,
-                next_href=rel(name, names[p]) if p < len(names) else None))
-        self._drop_pages_after("headlines/", len(names))
+                prev_href=rel(name, newer) if newer else None,
+                next_href=rel(name, older) if older else None))
+        self._drop_files("headlines", {p[0].rpartition("/")[2] for p in pages}, _NUMBERED_PAGE)
         rows = changes[: self.feed_size]
         if self._fresh(feed_path, _sig(["headline feed", rows])):
             self.report.feeds += 1
@@ -510,12 +577,6 @@ class SiteBuilder:
                 if path.is_file() and pattern.match(path.name) and path.name not in keep:
                     self._remove(path)
 
-    def _drop_pages_after(self, base: str, pages: int) -> None:
-        """Remove ``index-N.html`` of a listing beyond its last page."""
-        folder = base.rstrip("/") or "."
-        keep = {"index.html", *(f"index-{p}.html" for p in range(2, pages + 1))}
-        self._drop_files(folder, keep, re.compile(r"^index-\d+\.html$"))
-
     def _prune(self, sources: list[str], deleted: dict[str, list] | None) -> None:
         """Remove the pages of articles (and sources) no longer in the database: those of
         ``deleted`` (the last build's articles that are gone), or with ``None`` (a full
@@ -543,7 +604,9 @@ class SiteBuilder:
         if (self.out / "source").is_dir():
             for source_dir in (self.out / "source").iterdir():
                 if source_dir.is_dir() and source_dir.name not in wanted and all(
-                        p.name in ("feed.xml",) or re.match(r"^index(-\d+)?\.html$", p.name)
+                        p.name in ("feed.xml", "index.html") or _NUMBERED_PAGE.match(p.name)
+                        or (p.name == "changes" and p.is_dir()
+                            and all(_DAY_PAGE.match(d.name) for d in p.iterdir()))
                         for p in source_dir.iterdir()):
                     self._remove(source_dir)
 
@@ -675,44 +738,53 @@ class SiteBuilder:
                      root=rel(page, "index.html")[: -len("index.html")])
 
     def _indexes(self, changed: list[dict], sources: list[str]) -> None:
-        """Changed articles, newest change first: the site's index pages and each source's.
-        Pages whose rows and numbering are as last time are not rendered again."""
+        """Changed articles, newest change first: the site's listing and each source's,
+        ``index.html`` and the archive by day (:meth:`_changed_pages`). Pages whose rows and
+        neighbours are as last time are not rendered again."""
         by_source: dict[str, list[dict]] = {s: [] for s in sources}
         for a in changed:
             by_source[a["source"]].append(a)
         todo = []
         for source, articles in [(None, changed), *by_source.items()]:
             base = f"source/{_safe(source) or 'source'}/" if source else ""
-            names = self._pages(base, len(articles))
-            for p, name in enumerate(names, 1):
-                chunk = articles[(p - 1) * self.page_size : p * self.page_size]
+            pages = self._changed_pages(base, articles)
+            for i, (name, day, rows) in enumerate(pages):
+                newer, older = _neighbours(pages, i)
+                total = None if day else len(articles)  # only the newest page shows it
                 if not self._fresh(name, _sig(["index", source, sources, self.lang(source),
-                                               len(articles), p, len(names)],
-                                              [self.rowsig[a["id"]] for a in chunk])):
-                    todo.append((source, base, len(articles), p, len(names), chunk))
-            self._drop_pages_after(base, len(names))
-        ids = [a["id"] for *_, chunk in todo for a in chunk]
+                                               total, day, newer, older],
+                                              [self.rowsig[a["id"]] for a in rows])):
+                    todo.append((source, base, name, total, day, newer, older, rows))
+            self._drop_files(base.rstrip("/") or ".", set(), _OLD_INDEX_PAGE)  # old layout
+            self._drop_files(f"{base}changes", {p[0].rpartition("/")[2] for p in pages[1:]},
+                             _DAY_PAGE)
+            archive = self.out / f"{base}changes"
+            if len(pages) == 1 and archive.is_dir() and not any(archive.iterdir()):
+                archive.rmdir()
+        ids = [a["id"] for *_, rows in todo for a in rows]
         if len(ids) > _BULK:
             self.sizes = self.store.latest_sizes()
         sizes = self._sizes(ids)
-        for source, base, total, p, pages, chunk in todo:
-            name = f"{base}index.html" if p == 1 else f"{base}index-{p}.html"
-            heading = f"Recent changes: {source}" if source else "Recently changed articles"
+        for source, base, name, total, day, newer, older, rows in todo:
+            label = _day_label(day) if day else None
+            if source:
+                heading = f"Changed on {label}: {source}" if day else f"Recent changes: {source}"
+            else:
+                heading = f"Articles changed on {label}" if day else "Recently changed articles"
             shown = [{**a, "href": self._href(a["id"], name),
                       "last_href": self._href(a["id"], name, f"{sizes[a['id']]['version']}.html"),
                       "chars_added": sizes[a["id"]]["chars_added"],
-                      "chars_removed": sizes[a["id"]]["chars_removed"]} for a in chunk]
+                      "chars_removed": sizes[a["id"]]["chars_removed"]} for a in rows]
             links = Links(home=rel(name, "index.html"), feed=rel(name, f"{base}feed.xml"),
                           root=rel(name, "index.html")[: -len("index.html")])
             nav = [{"name": s, "href": rel(name, f"source/{_safe(s) or 'source'}/index.html")}
                    for s in sources]
-            self.writer.write(name, index_page(
-                heading=heading, articles=shown, sources=nav, links=links, total=total,
-                page=p, pages=pages,
-                prev_href=rel(name, f"{base}index.html" if p == 2 else f"{base}index-{p - 1}.html")
-                if p > 1 else None,
-                next_href=rel(name, f"{base}index-{p + 1}.html") if p < pages else None,
-                lang=self.lang(source)))
+            self.writer.write(name, listing_page(
+                "index.html", links=links, lang=self.lang(source), heading=heading,
+                articles=shown, sources=nav, total=total,
+                day=day if day and _DAY.match(day) else None, day_label=label,
+                prev_href=rel(name, newer) if newer else None,
+                next_href=rel(name, older) if older else None))
 
     def _entry(self, article: dict, v: dict, diff: VersionDiff, feed_path: str) -> atom.Entry:
         page = f"{article_dir(article)}/{v['version']}.html"
@@ -785,6 +857,57 @@ def _sig(data: object, rows: list[str] | None = None) -> str:
     if rows is not None:
         raw += "|" + "".join(rows)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+
+
+def _neighbours(pages: list[tuple], i: int) -> tuple[str | None, str | None]:
+    """The names of the next newer and next older page of page ``i`` (pages newest first)."""
+    return (pages[i - 1][0] if i else None, pages[i + 1][0] if i + 1 < len(pages) else None)
+
+
+def _day(iso: str | None) -> str:
+    """The UTC day of a stored time (``2026-11-20``), ``undated`` without one."""
+    day = (iso or "")[:10]
+    return day if _DAY.match(day) else "undated"
+
+
+def _day_label(day: str) -> str:
+    """``2026-11-20`` -> ``20 Nov 2026``."""
+    if not _DAY.match(day):
+        return "an unknown day"
+    return when(f"{day}T00:00:00Z").partition(",")[0]
+
+
+def _cut_day(rows: list[dict], size: int) -> list[list[dict]]:
+    """A day's rows (oldest first) as parts: one part up to ``2 * size`` rows, else parts
+    of about ``size`` rows. A part ends at a row whose rank (a multiplicative hash of its
+    article id, fixed) is above those of the ``size // 2`` rows on each side (no cut within
+    that many rows of the day's ends): parts have ``size // 2`` rows or more (but after a
+    forced cut), about ``size`` on average (a cut is forced at ``3 * size``), and whether a
+    row ends a part depends on its neighbours only, so a row taken out or added moves the
+    cuts near it, never the ones further on."""
+    count = len(rows)
+    if count <= 2 * size:
+        return [rows]
+    reach, most = max(1, size // 2), 3 * size
+    ranks = [(a["id"] * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF for a in rows]
+    # Ranks differ (ids do, the hash is a bijection): a cut is the maximum of its window.
+    # Rows above both neighbours first (in C), then their whole window.
+    middle = ranks[reach : count - reach]
+    peaks = compress(range(reach, count - reach), map(
+        and_, map(gt, middle, ranks[reach - 1 :]), map(gt, middle, ranks[reach + 1 :])))
+    natural = [i for i in peaks if ranks[i] == max(ranks[i - reach : i + reach + 1])]
+    parts, start = [], 0
+    for cut in natural:
+        while cut - start + 1 > most:
+            parts.append(rows[start : start + most])
+            start += most
+        parts.append(rows[start : cut + 1])
+        start = cut + 1
+    while count - reach - start >= most:
+        parts.append(rows[start : start + most])
+        start += most
+    parts.append(rows[start:])
+    return parts
 
 
 def build_site(store: Store, out: Path, *, base_url: str = "", page_size: int = 50,
