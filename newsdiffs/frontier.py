@@ -64,6 +64,10 @@ class LocalFrontier:
         self.db_path = db_path
         self._store: Store | None = None
 
+    def serves(self, db_path: str | Path) -> bool:
+        """Whether this frontier reads the database file at ``db_path``."""
+        return Path(self.db_path).resolve() == Path(db_path).resolve()
+
     @property
     def store(self) -> Store:
         if self._store is None:

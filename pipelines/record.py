@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 
 from newsdiffs.config import DEFAULT_DB, DEFAULT_KEEP_HTML
+from newsdiffs.frontier import LocalFrontier
 from newsdiffs.items import ArticleItem, blocks_to_text
 from newsdiffs.outcome import (
     CONFIRM,
@@ -79,13 +80,18 @@ class RecordPipeline:
             name: policy_for(name, self.schedule) for name in self.schedule
         }
         self.store: Store | None = None
+        #: Whether :attr:`store` is this pipeline's own connection (else the spider's).
+        self._owns_store = True
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordPipeline:
         settings = crawler.settings
-        return cls(settings.get("NEWSDIFFS_DB", DEFAULT_DB), crawler.stats,
-                   settings.getdict("NEWSDIFFS_SCHEDULE"),
-                   keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
+        pipeline = cls(settings.get("NEWSDIFFS_DB", DEFAULT_DB), crawler.stats,
+                       settings.getdict("NEWSDIFFS_SCHEDULE"),
+                       keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
+        pipeline.crawler = crawler
+        return pipeline
 
     def policy(self, source: str) -> Policy:
         """The re-check policy of a source."""
@@ -95,16 +101,25 @@ class RecordPipeline:
 
     def open_spider(self) -> None:
         try:
-            self.store = Store(self.db_path)
+            self.store, self._owns_store = self._open_store()
         except StoreError as exc:
             logger.error("newsdiffs: %s", exc)
             raise CloseSpider("newsdiffs_store_error") from None
         logger.info("newsdiffs database: %s", self.db_path)
 
+    def _open_store(self) -> tuple[Store, bool]:
+        """The crawl's database connection, and whether it is this pipeline's own: the
+        spider's when its frontier reads the same database (one connection per crawler;
+        the spider closes it), else a new one."""
+        frontier = getattr(getattr(self.crawler, "spider", None), "_frontier", None)
+        if isinstance(frontier, LocalFrontier) and frontier.serves(self.db_path):
+            return frontier.store, False
+        return Store(self.db_path), True
+
     def close_spider(self) -> None:
-        if self.store is not None:
+        if self.store is not None and self._owns_store:
             self.store.close()
-            self.store = None
+        self.store = None
 
     def _inc(self, key: str, when: bool = True) -> None:
         if self.stats is not None and when:

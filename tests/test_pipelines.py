@@ -73,3 +73,29 @@ def test_validate_marks_problem_but_keeps_item():
     pipe = ValidatePipeline(min_body_chars=100)
     out = pipe.process_item(item(body=[Block("Too short.")]))
     assert out.error and "near-empty" in out.error
+
+
+def test_a_crawler_uses_one_database_connection(tmp_path):
+    """The store pipeline writes through the connection the spider's frontier reads with,
+    and leaves closing it to the spider; another database gets its own connection."""
+    from spider_pages import make_spider
+
+    from pipelines.record import RecordPipeline
+
+    db = tmp_path / "one.db"
+    spider = make_spider(db)
+    spider.crawler.spider = spider
+    pipeline = RecordPipeline.from_crawler(spider.crawler)
+    pipeline.open_spider()
+    shared = spider.frontier.store
+    assert pipeline.store is shared
+    pipeline.close_spider()
+    assert shared.counts()["articles"] == 0  # still open: the spider's to close
+    spider.closed("finished")
+    assert spider.frontier._store is None
+
+    other = RecordPipeline(str(tmp_path / "other.db"))
+    other.crawler = spider.crawler
+    other.open_spider()
+    assert other.store is not spider.frontier.store
+    other.close_spider()
