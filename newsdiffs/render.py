@@ -312,19 +312,6 @@ def article_page(article: dict, versions: list[dict], *, links: Links | None = N
                    evidence=evidence or {}, lang=lang)
 
 
-def index_page(*, heading: str, articles: list[dict], sources: list[dict], links: Links,
-               total: int, page: int = 1, pages: int = 1, prev_href: str | None = None,
-               next_href: str | None = None, lang: str = "en") -> str:
-    """A page of the list of recently changed articles.
-
-    ``articles`` are article rows with ``href`` (article page), ``last_href``
-    (latest diff), ``chars_added`` and ``chars_removed`` (latest change).
-    """
-    return _render("index.html", heading=heading, articles=articles, sources=sources,
-                   links=links, total=total, page=page, pages=pages, prev_href=prev_href,
-                   next_href=next_href, lang=lang)
-
-
 def listing_page(template: str, *, links: Links, lang: str = "en", **context: Any) -> str:
     """One of the site-wide listings (all articles, headline changes, most changed,
     search): ``template`` with its rows in ``context``."""
