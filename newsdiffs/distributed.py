@@ -171,7 +171,8 @@ def check_item_id(round_id: int | str, item: ArticleItem) -> str:
 
 def encode_item(item: ArticleItem, item_id_: str, *, keep_html: bool = True) -> dict[str, bytes]:
     """Stream fields of a validated, normalised item; the page gzip-compressed when kept."""
-    data = {f.name: getattr(item, f.name) for f in fields(item) if f.name not in ("html", "body")}
+    data = {f.name: getattr(item, f.name) for f in fields(item)
+            if f.name not in ("html", "body", "cleaned")}
     data["body"] = [[b.text, b.kind] for b in item.body]
     message = {"kind": b"check", "id": item_id_.encode(), "data": json.dumps(data).encode()}
     if keep_html and item.html:

@@ -79,6 +79,11 @@ class ArticleItem:
     #: The page is byte for byte the one the article's latest text was read from (its
     #: ``page_digest`` is the stored one): not extracted again, title and body are empty.
     same_page: bool = False
+    #: Every text field is cleaned as stored and the canonical URL canonicalised: set by
+    #: :func:`newsdiffs.revision.clean_item` only (cleaning such an item again changes nothing,
+    #: so the pipelines and the store skip it). Not sent between machines: an ingest cleans
+    #: what it receives itself.
+    cleaned: bool = False
 
     def body_text(self) -> str:
         """The body as stored: one block per paragraph, blocks separated by a blank line."""

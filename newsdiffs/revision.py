@@ -19,9 +19,6 @@ from .store import NewVersion
 from .text import clean_blocks, clean_text, fingerprint, remove_controls
 from .urls import canonicalize
 
-#: Set on an item :func:`clean_item` returned: cleaning it again would change nothing.
-_CLEANED = "_newsdiffs_cleaned"
-
 
 def clean_item(item: ArticleItem) -> ArticleItem:
     """A copy of the item with its text cleaned as stored (what the normalise pipeline does).
@@ -52,14 +49,14 @@ def clean_item(item: ArticleItem) -> ArticleItem:
         modified=clean_text(item.modified) or None,
         modified_raw=clean_text(item.modified_raw) or None,
         error=(clean_text(item.error) or "failed") if item.error else None,
+        cleaned=True,
     )
-    setattr(cleaned, _CLEANED, True)
     return cleaned
 
 
 def is_clean(item: object) -> bool:
     """Whether ``item`` came from :func:`clean_item` (its canonical URL is canonical too)."""
-    return getattr(item, _CLEANED, False) is True
+    return getattr(item, "cleaned", False) is True
 
 
 def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, Any] | None,

@@ -121,6 +121,13 @@ def test_the_text_is_cleaned_once():
     # An error made only of control characters stays an error.
     failed = CleanPipeline().process_item(item(error="\x1b\x07"))
     assert failed.error == "failed"
+    assert validated.cleaned and not raw.cleaned
+    # Sent to another machine's ingest, the item is cleaned again there (the flag stays here).
+    from newsdiffs.distributed import check_item_id, decode_message, encode_item
+
+    sent = encode_item(validated, check_item_id(1, validated))
+    received = decode_message(b"1-0", {k.encode(): v for k, v in sent.items()}).item
+    assert not received.cleaned and received.body == validated.body
 
 
 def test_a_new_fingerprint_rule_adds_no_phantom_version(chain, db_path):
