@@ -1473,14 +1473,7 @@ class Store:
 
     def ingested(self, item_ids: Iterable[str]) -> set[str]:
         """Which of these item ids ``newsdiffs ingest`` has already stored."""
-        wanted = list(dict.fromkeys(item_ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            found.update(r["item_id"] for r in self.db.query(
-                f"SELECT item_id FROM ingested_items WHERE item_id IN ({marks})", chunk))
-        return found
+        return self._present("ingested_items", "item_id", item_ids)
 
     def mark_ingested(self, item_id: str, at: str) -> None:
         """Note that an item is stored (in the transaction that stored it)."""
@@ -1612,13 +1605,17 @@ class Store:
 
     def known(self, urls: Iterable[str]) -> set[str]:
         """Which of these (canonical) URLs are tracked articles."""
-        wanted = list(dict.fromkeys(urls))
+        return self._present("articles", "url", urls)
+
+    def _present(self, table: str, column: str, values: Iterable[str]) -> set[str]:
+        """Which of ``values`` are in ``table.column`` (asked 500 at a time)."""
+        wanted = list(dict.fromkeys(values))
         found: set[str] = set()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            found.update(r["url"] for r in self.db.query(
-                f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+            found.update(r[column] for r in self.db.query(
+                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk))
         return found
 
     def streak(self, article_id: int, http_statuses: Iterable[int], limit: int = 20) -> int:
