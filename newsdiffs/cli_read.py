@@ -104,11 +104,16 @@ def changes(db_path: str, since: str | None, source: str | None, limit: int) -> 
 @click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.option("--raw", is_flag=True,
               help='Use FTS5 query syntax ("a phrase", OR, NOT, prefix*) instead of plain words.')
-def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) -> None:
+@click.option("--newest", is_flag=True,
+              help="The versions stored last first, not the best matches (as fast at any "
+                   "database size: best-match ranking scores every hit).")
+def search(db_path: str, query: str, source: str | None, limit: int, raw: bool,
+           newest: bool) -> None:
     """Full-text search over the titles and bodies of every stored version.
 
     Words are stemmed (strike matches strikes). Each hit is a version, so you
-    can see when a phrase appeared or disappeared.
+    can see when a phrase appeared or disappeared. Best matches come first;
+    --newest lists the versions stored last first.
 
     Example: newsdiffs search "funding decision"
     """
@@ -119,7 +124,7 @@ def search(db_path: str, query: str, source: str | None, limit: int, raw: bool) 
         raise click.BadParameter(f"{shown(query)} holds control characters", param_hint="QUERY")
     with open_store(db_path) as store:
         try:
-            hits = store.search(query, source=source, limit=limit, raw=raw)
+            hits = store.search(query, source=source, limit=limit, raw=raw, newest=newest)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
     if not hits:

@@ -1657,8 +1657,11 @@ class Store:
             row["due"] = self._one(
                 "SELECT count(*) AS n FROM articles WHERE source = ? AND next_check <= ?",
                 [source, now])["n"]  # type: ignore[index]
+            # CROSS JOIN keeps checks the outer loop: walked newest first by
+            # idx_checks_time, it stops at the source's latest success (a plain JOIN
+            # let the planner read every check of the source and sort them).
             last = self._one(
-                """SELECT c.checked_at FROM checks c JOIN articles a ON a.id = c.article_id
+                """SELECT c.checked_at FROM checks c CROSS JOIN articles a ON a.id = c.article_id
                    WHERE a.source = ? AND c.outcome != 'failed'
                      AND coalesce(c.detail, '') != 'reextract'
                    ORDER BY c.checked_at DESC LIMIT 1""", [source])
@@ -1692,11 +1695,14 @@ class Store:
         return (f"WHERE {where}" if where else ""), [v for _, v in used]
 
     def search(self, query: str, *, source: str | None = None, limit: int = 20,
-               raw: bool = False, mark: tuple[str, str] = ("[", "]")) -> list[dict]:
+               raw: bool = False, newest: bool = False,
+               mark: tuple[str, str] = ("[", "]")) -> list[dict]:
         """Versions whose title or body match ``query``, best first, with a snippet.
 
         The query is taken as plain words unless ``raw`` (then FTS5 syntax:
-        ``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``).
+        ``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``). ``newest`` lists the
+        versions stored last first instead: FTS5 then walks its hits by rowid
+        and stops at ``limit``, where ranking must score every hit.
         """
         match = query if raw else self.db.quote_fts(query)
         # versions_fts indexes every version's text (ranked as one corpus); it keeps
@@ -1708,8 +1714,9 @@ class Store:
             JOIN versions v ON v.id = f.rowid
             JOIN articles a ON a.id = v.article_id
             WHERE versions_fts MATCH ? {source}
-            ORDER BY f.rank, v.article_id, v.version LIMIT ?
-        """.format(source="AND a.source = ?" if source else "")
+            ORDER BY {order} LIMIT ?
+        """.format(source="AND a.source = ?" if source else "",
+                   order="f.rowid DESC" if newest else "f.rank, v.article_id, v.version")
         params = [match, *([source] if source else []), limit]
         try:
             rows = self._all(sql, params)

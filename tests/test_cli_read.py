@@ -135,6 +135,19 @@ def test_search(db):
     assert run(db, "search", "script", "--source", "other").output.count("  other  ") == 2
 
 
+def test_search_newest_lists_the_versions_stored_last_first(db):
+    def hits(*args):
+        return [line.split()[:3] for line in run(db, "search", "the", *args).output.splitlines()[::2]]
+
+    best, newest = hits("--limit", "100"), hits("--limit", "100", "--newest")
+    assert sorted(best) == sorted(newest) and len(newest) > 3
+    assert best != newest  # the orders differ on these versions
+    assert [h[0] for h in newest] == sorted((h[0] for h in newest), reverse=True)
+    assert hits("--newest", "--limit", "3") == newest[:3]
+    assert [h[1] for h in hits("--newest", "--source", "bbc")] == ["bbc"] * sum(
+        h[1] == "bbc" for h in newest)
+
+
 def test_site_command_reports_written_and_unchanged(db, tmp_path):
     out = tmp_path / "public"
     first = run(db, "site", str(out)).output
