@@ -1538,18 +1538,6 @@ class Store:
         )
         return None if row is None else self._with_bodies([row])[0]
 
-    def latest_hash(self, url: str) -> tuple[int, str] | None:
-        """``(article_id, hash)`` of the newest version of the article at ``url``."""
-        row = self._one(
-            """
-            SELECT a.id AS article_id, v.hash FROM articles a
-            JOIN versions v ON v.article_id = a.id
-            WHERE a.url = ? ORDER BY v.version DESC LIMIT 1
-            """,
-            [url],
-        )
-        return (row["article_id"], row["hash"]) if row else None
-
     def version(self, article_id: int, number: int) -> dict:
         """One version of an article; raises :class:`VersionNotFound`."""
         row = self._one(
