@@ -1,8 +1,8 @@
 """CNN (cnn.com, edition.cnn.com, money.cnn.com): articles in four layouts.
 
 **Current layout** (about 2022-): the body is the direct ``<p>``, heading, list
-and ``<blockquote>`` children of ``div.article__content``; the "CNN —" source
-line, images, videos and ads are other elements and never body.
+and ``<blockquote>`` children of ``div.article__content``; images, videos and
+ads are other elements and never body.
 
 **Zone layout** (about 2014-2022): every body paragraph is a
 ``.zn-body__paragraph`` element (a ``<div>`` or ``<p>``; subheadings are an
@@ -16,6 +16,12 @@ other elements.
 **Classic layout** (about 2008-2014): the direct ``<p>`` children of
 ``div.cnn_strycntntlft``; "Story highlights", related topics and share tools
 are boxes between them.
+
+The dateline ("Hong Kong (CNN Business) —", "(CNN) —") opens the story as it is
+printed: it is the start of the first paragraph, written ``<place> (<source>) —``
+whichever layout sets it (the zone layout's ``<cite>`` inside that paragraph, the
+current layout's source line above it), so that a story moved from one layout to
+the other reads the same.
 
 In every layout a paragraph that is nothing but a link ("Related: ...", a
 newsletter "Sign up") is a promo, not body. The byline comes from the page's
@@ -84,10 +90,13 @@ NOT_BODY = (
     "figure, figcaption, aside, .source, .cnnplayer, .ad, .ad-slot, [id^='ad_'], .teads-inread, "
     "#smartassetcontainer, .storytimestamp, .cnn_strylftcntnt, .cnn_strybtntoolsbttm, "
     ".el__embedded, .el__leafmedia--featured-video-collection, .zn-body__read-more, "
-    # The "(CNN)" dateline: the current layout sets it apart ("CNN —"), so keeping it in
-    # the zone layout's first paragraph would make one story read as two texts.
-    "cite.el-editorial-source"
+    # The dateline: read by dateline() and put before the first paragraph in one form.
+    "cite.el-editorial-source, .source__cite"
 )
+#: The dateline of the zone layout ("Hong Kong (CNN Business)"), of the current one
+#: (place and source apart: "Chicago", "CNN").
+ZONE_DATELINE = "cite.el-editorial-source"
+DATELINE_PLACE, DATELINE_SOURCE = ".source__cite .source__location", ".source__cite .source__text"
 #: Author names (current layout), then whole byline lines ("By A and B, CNN").
 AUTHOR_NAMES = (".byline__name",)
 BYLINE_LINES = (".metadata__byline__author", ".cnnByline", ".byline-timestamp .byline", ".byline")
@@ -97,7 +106,7 @@ class CNNExtractor(TemplateExtractor):
     """CNN articles in the current, zone, CNN Money and classic layouts."""
 
     name = "cnn"
-    version = "4"
+    version = "5"
     domains = CNN_DOMAINS
     headline = (
         'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",
@@ -114,6 +123,13 @@ class CNNExtractor(TemplateExtractor):
     refuse_media = True
 
     def body(self, sel: Selector) -> list[Block]:
+        blocks = self._body(sel)
+        line = dateline(sel)
+        if line and blocks and blocks[0].kind == "paragraph" and not blocks[0].text.startswith(line):
+            blocks[0] = Block(f"{line} \u2014 {blocks[0].text}", "paragraph")
+        return blocks
+
+    def _body(self, sel: Selector) -> list[Block]:
         skip = skipper(sel, NOT_BODY)
         paragraphs = sel.css(ZONE_PARAGRAPHS)
         if paragraphs:
@@ -139,3 +155,14 @@ class CNNExtractor(TemplateExtractor):
             if line := without_by(first_text(sel, query)):
                 return line
         return meta_content(sel, "author") or ld_author(ld)
+
+
+def dateline(sel: Selector) -> str | None:
+    """``<place> (<source>)`` or ``(<source>)`` from either layout's dateline, else ``None``."""
+    if zone := " ".join(first_text(sel, ZONE_DATELINE).split()).rstrip(" \u2014-"):
+        return zone
+    source = " ".join(first_text(sel, DATELINE_SOURCE).split())
+    if not source:
+        return None
+    place = " ".join(first_text(sel, DATELINE_PLACE).split())
+    return f"{place} ({source})" if place else f"({source})"
