@@ -109,14 +109,42 @@ def reread(store: Store, row: dict, extractors: dict, sources_file: str | None =
     extractor = extractors[key]
     if isinstance(extractor, str):  # could not be made: the reason
         return None, extractor
+    html = store.page_html(row["id"])
+    if html is None:
+        return None, "no kept page"
     try:
         # Decoded as the crawl decoded it: with the charset its Content-Type header declared.
-        page = decode_page(store.page_html(row["id"]) or b"", store.page_charset(row["id"]))
+        page = decode_page(html, store.page_charset(row["id"]))
         item = clean_item(extractor(page, row["url"] or row["article_url"]))
     except ExtractionError as exc:
         return None, f"extraction failed: {exc}"
     return item, validation_problem(http_status=200, title=item.title, body=item.body,
                                     error=None, min_body_chars=min_body_chars)
+
+
+def correct_latest(store: Store, latest: dict, source: str, extractors: dict, *,
+                   checked_at: str, min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> dict | None:
+    """Read an article's latest version again from its kept page, with today's version of
+    the extractor that stored it; store the reading as a correction (kind ``reextract``)
+    when it differs. The corrected version's row, or ``None`` when nothing was stored (no
+    kept page, a failed reading, the same text, or a newer version stored meanwhile).
+
+    A crawl calls this when a page reads differently and the latest version came
+    from an older version of the page's extractor: the extractor's change is then
+    a re-extraction, not an edit of the story.
+    """
+    item, problem = reread(store, {**latest, "source": source}, extractors,
+                           min_body_chars=min_body_chars)
+    if item is None or problem:
+        return None
+    version = new_version(item, fetched_at=latest["fetched_at"], previous=latest, kind="reextract")
+    if version.hash == latest["hash"]:
+        return None
+    try:
+        store.record_reextraction(corrects=latest, new_version=version, checked_at=checked_at)
+    except StaleVersion:
+        return None
+    return store.latest_version(latest["article_id"])
 
 
 @dataclass

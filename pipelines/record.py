@@ -13,7 +13,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 
-from newsdiffs.config import DEFAULT_DB, DEFAULT_KEEP_HTML
+from newsdiffs.config import DEFAULT_DB, DEFAULT_KEEP_HTML, DEFAULT_MIN_BODY_CHARS
 from newsdiffs.frontier import LocalFrontier
 from newsdiffs.items import ArticleItem, blocks_to_text
 from newsdiffs.outcome import (
@@ -35,6 +35,7 @@ from newsdiffs.outcome import (
     confirmation,
     next_state,
 )
+from newsdiffs.reextract import correct_latest
 from newsdiffs.revision import current_fingerprint, is_clean, new_version
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Candidate, Store, StoreError
@@ -52,7 +53,9 @@ class RecordPipeline:
     ``newsdiffs/changed``, ``newsdiffs/unchanged``, ``newsdiffs/failed`` (and
     ``newsdiffs/revert`` for a return to an earlier text, ``newsdiffs/not_modified``
     for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``,
-    ``newsdiffs/same_page`` for the very page the latest text was read from, not read again).
+    ``newsdiffs/same_page`` for the very page the latest text was read from, not read again,
+    ``newsdiffs/reextracted`` for a latest version read again from its kept page because a
+    newer version of its extractor reads the fetched page differently).
 
     A changed text that looks like a partial page or a stale copy is held as
     a ``pending`` check until the next fetch confirms it (``newsdiffs/pending``,
@@ -69,8 +72,12 @@ class RecordPipeline:
     rule: ConfirmRule = ConfirmRule()
 
     def __init__(self, db_path: str, stats=None,
-                 schedule: Mapping[str, Mapping] | None = None, keep_html: bool = True) -> None:
+                 schedule: Mapping[str, Mapping] | None = None, keep_html: bool = True,
+                 min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> None:
         self.db_path = db_path
+        self.min_body_chars = min_body_chars
+        #: Extractors made by name to read kept pages again (see :meth:`_upgraded`).
+        self._extractors: dict = {}
         #: Keep each new version's page (compressed) for ``newsdiffs reextract``.
         self.keep_html = keep_html
         self.stats = stats
@@ -89,7 +96,9 @@ class RecordPipeline:
         settings = crawler.settings
         pipeline = cls(settings.get("NEWSDIFFS_DB", DEFAULT_DB), crawler.stats,
                        settings.getdict("NEWSDIFFS_SCHEDULE"),
-                       keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML))
+                       keep_html=settings.getbool("NEWSDIFFS_KEEP_HTML", DEFAULT_KEEP_HTML),
+                       min_body_chars=settings.getint("NEWSDIFFS_MIN_BODY_CHARS",
+                                                      DEFAULT_MIN_BODY_CHARS))
         pipeline.crawler = crawler
         return pipeline
 
@@ -235,6 +244,16 @@ class RecordPipeline:
         latest, replaced = None, {}
         if article is not None and latest_hash not in (None, new_hash):
             latest = store.latest_version(article["id"])
+            if latest is not None and self._upgraded(latest, adapter):
+                corrected = correct_latest(
+                    store, latest, adapter.get("source") or "unknown", self._extractors,
+                    checked_at=checked_at, min_body_chars=self.min_body_chars)
+                if corrected is not None:
+                    latest = corrected
+                    self._inc("reextracted")
+                    logger.info("re-extracted %s: the latest version read again by %s/%s",
+                                adapter.get("url"), adapter.get("extractor"),
+                                adapter.get("extractor_version"))
             if latest is not None and current_fingerprint(latest) == new_hash:
                 # The stored text again, hashed by an older fingerprint rule: no edit.
                 latest_hash = new_hash
@@ -249,6 +268,15 @@ class RecordPipeline:
             candidate_hash=article["pending_hash"] if article else None,
             replaced=replaced, now=from_iso(checked_at), rule=self.rule)
         return verdict, latest
+
+    @staticmethod
+    def _upgraded(latest: Mapping[str, Any], adapter: Mapping[str, Any]) -> bool:
+        """Whether the latest version was read by an older version of the extractor that
+        read this page (a configured source's selectors have no version: never)."""
+        name = adapter.get("extractor")
+        stored = latest.get("extractor") or ""
+        return (bool(name) and name != "configured" and stored.split("/")[0] == name
+                and stored != f"{name}/{adapter.get('extractor_version')}")
 
     @staticmethod
     def _rejected(article: dict | None, verdict: Verdict) -> str | None:

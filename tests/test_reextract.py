@@ -156,6 +156,67 @@ def test_fixed_extractor_stores_one_corrected_revision(db_path, monkeypatch):
     store_stage.close_spider()
 
 
+def test_a_newer_extractor_version_reads_the_kept_page_again_not_an_edit(db_path, monkeypatch):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+    # The extractor is fixed and its version bumped; the page itself has not changed.
+    monkeypatch.setattr(StoryExtractor, "fixed", True)
+    monkeypatch.setattr(StoryExtractor, "version", "2")
+    run, store_stage = pipeline_chain(db_path)
+    with pytest.raises(DropItem, match="unchanged"):
+        run(crawled(PAGE, "2026-02-01T11:00:00Z"))
+    assert store_stage.stats.get_value("newsdiffs/reextracted") == 1
+    assert store_stage.stats.get_value("newsdiffs/changed") is None
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        article = store.article(URL)
+        v1, v2 = store.versions(article["id"])
+        assert (v1["kind"], v2["kind"]) == ("edit", "reextract")
+        assert "Related:" in v1["body"] and "Related:" not in v2["body"]
+        assert v2["extractor"] == "reextract-test/2"
+        assert [(c["outcome"], c["detail"]) for c in store.checks(article["id"])] == [
+            ("new", None), ("changed", "reextract"), ("unchanged", None)]
+        assert article["last_changed"] == "2026-02-01T10:00:00Z"  # the story was not edited
+
+
+def test_an_edit_after_an_extractor_upgrade_is_measured_against_the_corrected_text(
+        db_path, monkeypatch):
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+    monkeypatch.setattr(StoryExtractor, "fixed", True)
+    monkeypatch.setattr(StoryExtractor, "version", "2")
+    run, store_stage = pipeline_chain(db_path)
+    run(crawled(PAGE.replace("eleven weeks", "twelve weeks"), "2026-02-02T10:00:00Z"))
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        versions = store.versions(store.article(URL)["id"])
+        assert [v["kind"] for v in versions] == ["edit", "reextract", "edit"]
+        edit = versions[-1]
+        assert "twelve weeks" in edit["body"] and "Related:" not in edit["body"]
+        # Only the story's edit is counted, not the related link the fix dropped.
+        assert (edit["chars_added"], edit["chars_removed"]) == (6, 6)
+
+
+@pytest.mark.parametrize("settings,version", [({}, "1"), ({"NEWSDIFFS_KEEP_HTML": False}, "2")])
+def test_without_a_version_bump_or_a_kept_page_the_new_reading_is_an_edit(
+        db_path, monkeypatch, settings, version):
+    run, store_stage = pipeline_chain(db_path, **settings)
+    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
+    store_stage.close_spider()
+    monkeypatch.setattr(StoryExtractor, "fixed", True)
+    monkeypatch.setattr(StoryExtractor, "version", version)
+    run, store_stage = pipeline_chain(db_path, **settings)
+    with pytest.raises(DropItem, match="held for confirmation: .* cut short"):
+        run(crawled(PAGE, "2026-02-01T11:00:00Z"))  # a shorter text: an edit, held first
+    assert store_stage.stats.get_value("newsdiffs/reextracted") is None
+    assert store_stage.stats.get_value("newsdiffs/pending") == 1
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        assert [v["kind"] for v in store.versions(store.article(URL)["id"])] == ["edit"]
+
+
 def test_older_versions_are_reported_not_rewritten(db_path, monkeypatch):
     run, store_stage = pipeline_chain(db_path)
     run(crawled(PAGE, "2026-02-01T10:00:00Z"))
