@@ -156,15 +156,20 @@ def test_fixed_extractor_stores_one_corrected_revision(db_path, monkeypatch):
     store_stage.close_spider()
 
 
-def test_a_newer_extractor_version_reads_the_kept_page_again_not_an_edit(db_path, monkeypatch):
-    run, store_stage = pipeline_chain(db_path)
+def crawled_then_upgraded(db_path: Path, monkeypatch, version: str = "2", **settings):
+    """PAGE crawled once by the extractor as it was; then the extractor fixed (dropping
+    the related link) with ``version``: a new pipeline chain for the next crawl."""
+    run, store_stage = pipeline_chain(db_path, **settings)
     run(crawled(PAGE, "2026-02-01T10:00:00Z"))
     store_stage.close_spider()
-    # The extractor is fixed and its version bumped; the page itself has not changed.
     monkeypatch.setattr(StoryExtractor, "fixed", True)
-    monkeypatch.setattr(StoryExtractor, "version", "2")
-    run, store_stage = pipeline_chain(db_path)
-    with pytest.raises(DropItem, match="unchanged"):
+    monkeypatch.setattr(StoryExtractor, "version", version)
+    return pipeline_chain(db_path, **settings)
+
+
+def test_a_newer_extractor_version_reads_the_kept_page_again_not_an_edit(db_path, monkeypatch):
+    run, store_stage = crawled_then_upgraded(db_path, monkeypatch)
+    with pytest.raises(DropItem, match="unchanged"):  # the page itself has not changed
         run(crawled(PAGE, "2026-02-01T11:00:00Z"))
     assert store_stage.stats.get_value("newsdiffs/reextracted") == 1
     assert store_stage.stats.get_value("newsdiffs/changed") is None
@@ -182,12 +187,7 @@ def test_a_newer_extractor_version_reads_the_kept_page_again_not_an_edit(db_path
 
 def test_an_edit_after_an_extractor_upgrade_is_measured_against_the_corrected_text(
         db_path, monkeypatch):
-    run, store_stage = pipeline_chain(db_path)
-    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
-    store_stage.close_spider()
-    monkeypatch.setattr(StoryExtractor, "fixed", True)
-    monkeypatch.setattr(StoryExtractor, "version", "2")
-    run, store_stage = pipeline_chain(db_path)
+    run, store_stage = crawled_then_upgraded(db_path, monkeypatch)
     run(crawled(PAGE.replace("eleven weeks", "twelve weeks"), "2026-02-02T10:00:00Z"))
     store_stage.close_spider()
     with Store(db_path) as store:
@@ -202,12 +202,7 @@ def test_an_edit_after_an_extractor_upgrade_is_measured_against_the_corrected_te
 @pytest.mark.parametrize("settings,version", [({}, "1"), ({"NEWSDIFFS_KEEP_HTML": False}, "2")])
 def test_without_a_version_bump_or_a_kept_page_the_new_reading_is_an_edit(
         db_path, monkeypatch, settings, version):
-    run, store_stage = pipeline_chain(db_path, **settings)
-    run(crawled(PAGE, "2026-02-01T10:00:00Z"))
-    store_stage.close_spider()
-    monkeypatch.setattr(StoryExtractor, "fixed", True)
-    monkeypatch.setattr(StoryExtractor, "version", version)
-    run, store_stage = pipeline_chain(db_path, **settings)
+    run, store_stage = crawled_then_upgraded(db_path, monkeypatch, version, **settings)
     with pytest.raises(DropItem, match="held for confirmation: .* cut short"):
         run(crawled(PAGE, "2026-02-01T11:00:00Z"))  # a shorter text: an edit, held first
     assert store_stage.stats.get_value("newsdiffs/reextracted") is None
