@@ -122,19 +122,20 @@ def reread(store: Store, row: dict, extractors: dict, sources_file: str | None =
                                     error=None, min_body_chars=min_body_chars)
 
 
-def correct_latest(store: Store, latest: dict, source: str, extractors: dict, *,
+def correct_latest(store: Store, latest: dict, extractor: str, source: str, extractors: dict, *,
                    checked_at: str, min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> dict | None:
-    """Read an article's latest version again from its kept page, with today's version of
-    the extractor that stored it; store the reading as a correction (kind ``reextract``)
-    when it differs. The corrected version's row, or ``None`` when nothing was stored (no
-    kept page, a failed reading, the same text, or a newer version stored meanwhile).
+    """Read an article's latest version again from its kept page with today's version of
+    the extractor named ``extractor``; store the reading as a correction (kind
+    ``reextract``) when it differs. The corrected version's row, or ``None`` when nothing
+    was stored (no kept page, a failed reading, the same text, or a newer version stored
+    meanwhile).
 
     A crawl calls this when a page reads differently and the latest version came
-    from an older version of the page's extractor: the extractor's change is then
-    a re-extraction, not an edit of the story.
+    from another extractor or an older version of it: the extractor's change is
+    then a re-extraction, not an edit of the story.
     """
-    item, problem = reread(store, {**latest, "source": source}, extractors,
-                           min_body_chars=min_body_chars)
+    item, problem = reread(store, {**latest, "source": source, "extractor": extractor},
+                           extractors, min_body_chars=min_body_chars)
     if item is None or problem:
         return None
     version = new_version(item, fetched_at=latest["fetched_at"], previous=latest, kind="reextract")

@@ -54,8 +54,8 @@ class RecordPipeline:
     ``newsdiffs/revert`` for a return to an earlier text, ``newsdiffs/not_modified``
     for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``,
     ``newsdiffs/same_page`` for the very page the latest text was read from, not read again,
-    ``newsdiffs/reextracted`` for a latest version read again from its kept page because a
-    newer version of its extractor reads the fetched page differently).
+    ``newsdiffs/reextracted`` for a latest version read again from its kept page by the
+    extractor (or extractor version) that read the fetched page, when another one stored it).
 
     A changed text that looks like a partial page or a stale copy is held as
     a ``pending`` check until the next fetch confirms it (``newsdiffs/pending``,
@@ -76,7 +76,7 @@ class RecordPipeline:
                  min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> None:
         self.db_path = db_path
         self.min_body_chars = min_body_chars
-        #: Extractors made by name to read kept pages again (see :meth:`_upgraded`).
+        #: Extractors made by name to read kept pages again (see :meth:`_read_otherwise`).
         self._extractors: dict = {}
         #: Keep each new version's page (compressed) for ``newsdiffs reextract``.
         self.keep_html = keep_html
@@ -244,10 +244,10 @@ class RecordPipeline:
         latest, replaced = None, {}
         if article is not None and latest_hash not in (None, new_hash):
             latest = store.latest_version(article["id"])
-            if latest is not None and self._upgraded(latest, adapter):
+            if latest is not None and self._read_otherwise(latest, adapter):
                 corrected = correct_latest(
-                    store, latest, adapter.get("source") or "unknown", self._extractors,
-                    checked_at=checked_at, min_body_chars=self.min_body_chars)
+                    store, latest, adapter["extractor"], adapter.get("source") or "unknown",
+                    self._extractors, checked_at=checked_at, min_body_chars=self.min_body_chars)
                 if corrected is not None:
                     latest = corrected
                     self._inc("reextracted")
@@ -270,13 +270,12 @@ class RecordPipeline:
         return verdict, latest
 
     @staticmethod
-    def _upgraded(latest: Mapping[str, Any], adapter: Mapping[str, Any]) -> bool:
-        """Whether the latest version was read by an older version of the extractor that
-        read this page (a configured source's selectors have no version: never)."""
+    def _read_otherwise(latest: Mapping[str, Any], adapter: Mapping[str, Any]) -> bool:
+        """Whether the latest version was read by another extractor, or another version of
+        it, than this page (a configured source's selectors have no version: never)."""
         name = adapter.get("extractor")
-        stored = latest.get("extractor") or ""
-        return (bool(name) and name != "configured" and stored.split("/")[0] == name
-                and stored != f"{name}/{adapter.get('extractor_version')}")
+        return (bool(name) and name != "configured"
+                and latest.get("extractor") != f"{name}/{adapter.get('extractor_version')}")
 
     @staticmethod
     def _rejected(article: dict | None, verdict: Verdict) -> str | None:

@@ -199,6 +199,20 @@ def test_an_edit_after_an_extractor_upgrade_is_measured_against_the_corrected_te
         assert (edit["chars_added"], edit["chars_removed"]) == (6, 6)
 
 
+def test_a_page_now_read_by_another_extractor_reads_the_kept_page_with_it(db_path, monkeypatch):
+    """A site that got its own extractor after its pages were read by another one."""
+    run, store_stage = crawled_then_upgraded(db_path, monkeypatch, version="1")
+    monkeypatch.setattr(StoryExtractor, "name", "reextract-new")
+    monkeypatch.setitem(registry, "reextract-new", StoryExtractor)
+    with pytest.raises(DropItem, match="unchanged"):
+        run(crawled(PAGE, "2026-02-01T11:00:00Z"))
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        versions = store.versions(store.article(URL)["id"])
+        assert [(v["kind"], v["extractor"]) for v in versions] == [
+            ("edit", "reextract-test/1"), ("reextract", "reextract-new/1")]
+
+
 @pytest.mark.parametrize("settings,version", [({}, "1"), ({"NEWSDIFFS_KEEP_HTML": False}, "2")])
 def test_without_a_version_bump_or_a_kept_page_the_new_reading_is_an_edit(
         db_path, monkeypatch, settings, version):
