@@ -295,3 +295,25 @@ def test_reuters_sitemap_index_is_followed(tmp_path: Path) -> None:
         ("https://www.reuters.com/arc/outboundfeeds/news-sitemap/?outputType=xml&from=0", "parse_feed"),
         ("https://www.reuters.com/arc/outboundfeeds/news-sitemap/?outputType=xml&from=100", "parse_feed"),
     ]  # fmt: skip
+
+
+CNN_HEAD = """<html><head><meta property="og:type" content="article">
+<title>Bridge reopens after repairs</title></head><body><h1>Bridge reopens after repairs</h1>"""
+CNN_LEDE = "The bridge reopened to traffic on Monday after eight months of repairs, officials said."
+CNN_MORE = "Engineers replaced two of its four cables and resurfaced the deck, the city said."
+
+
+@pytest.mark.parametrize("body", [
+    # zone layout (2014-2022): the dateline is a <cite> inside the first paragraph
+    f'<div class="zn-body__paragraph"><cite class="el-editorial-source">Denver (CNN)</cite>'
+    f'{CNN_LEDE}</div><div class="zn-body__paragraph">{CNN_MORE}</div>',
+    # current layout: place and source apart, in a source line above the paragraphs
+    f'<div class="article__content"><div class="source"><cite class="source__cite">'
+    f'<span class="source__location">Denver</span><span class="source__text">CNN</span>'
+    f'&nbsp;&mdash;&nbsp;</cite></div><p class="paragraph">{CNN_LEDE}</p>'
+    f'<p class="paragraph">{CNN_MORE}</p></div>',
+])
+def test_cnn_dateline_reads_the_same_in_either_layout(body: str) -> None:
+    url = "https://www.cnn.com/2024/03/04/us/denver-bridge-reopens/index.html"
+    item = CNNExtractor()(f"{CNN_HEAD}{body}</body></html>", url)
+    assert [b.text for b in item.body] == [f"Denver (CNN) \u2014 {CNN_LEDE}", CNN_MORE]
