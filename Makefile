@@ -66,8 +66,8 @@ format: $(STAMP)
 
 # run the benchmarks (bench/run.py; BENCH_SCALE=0.01 for a smoke run) and the due query at 1M articles
 bench: $(STAMP)
-	cd bench && PYTHONPATH=.. ../$(BIN)/python run.py
 	$(BIN)/python bench/due_query.py
+	cd bench && PYTHONPATH=.. ../$(BIN)/python run.py
 
 # score the extractors (and trafilatura alone) over ../shared/corpus (or env NEWSDIFFS_CORPUS); writes eval-results.json
 eval: $(STAMP)
