@@ -98,7 +98,7 @@ class APNewsExtractor(CssLayoutExtractor):
     """AP stories in the current, card and hosted layouts."""
 
     name = "apnews"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     domains = AP_DOMAINS
     layouts = LAYOUTS
     fallback_prune = (NOT_BODY, ".Page-header, .Page-byline, .Page-authors, .Page-footer")

@@ -291,7 +291,7 @@ class BBCExtractor(TemplateExtractor):
     """BBC News articles in the current, story-body and classic layouts."""
 
     name = "bbc"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     domains = BBC_DOMAINS
     #: Each layout reads its own headline.
     headline = ()

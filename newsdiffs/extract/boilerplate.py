@@ -181,7 +181,7 @@ RAIL_HEADING = _whole(
     r"(?:you (?:may|might) (?:also )?like|recommended(?: for you| stories)?|"
     r"related (?:stories|articles|coverage|content|news)|read next|up next|"
     r"trending(?: now| stories)?|latest (?:news|stories)|top stories|"
-    r"(?:more|other) (?:top )?stories)[:.]?",
+    r"(?:more|other) (?:top |opinion )?(?:stories|columns|columnists|opinion))[:.]?",
 )
 #: Link suffixes for screen readers only.
 LINK_SUFFIX = re.compile(r",?\s*opens new tab\b", _I)

@@ -106,7 +106,7 @@ class CNNExtractor(TemplateExtractor):
     """CNN articles in the current, zone, CNN Money and classic layouts."""
 
     name = "cnn"
-    version = "5"
+    version = "5"  # 5: the dateline; the trafilatura fallback keeps text split by <!-- -->
     domains = CNN_DOMAINS
     headline = (
         'h1[data-editable="headlineText"]', "h1.headline__text", "h1.pg-headline",

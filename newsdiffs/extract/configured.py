@@ -39,7 +39,7 @@ class ConfiguredExtractor(GenericExtractor):
     name = "configured"
     #: 5: without a body selector the body is the generic choice; without a title match,
     #: the displayed headline.
-    version = "5"
+    version = "6"  # 6: the trafilatura reading keeps text split by <!-- --> comments
 
     def __init__(self, body: str | None = None, title: str | None = None,
                  exclude: str | None = None) -> None:

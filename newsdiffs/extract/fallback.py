@@ -65,6 +65,15 @@ def _trafilatura_reading(
     return [Block(s.text, s.kind) for s in segment_blocks(body, _not_body)]
 
 
+def strip_comments(root: etree._Element) -> None:
+    """Remove the page's comments and processing instructions, their text tails kept in
+    place. React pages split one sentence into text nodes with ``<!-- -->`` between
+    them ("When <!-- -->President<!-- --> Trump's advisers ..."): trafilatura, handed a
+    tree that holds them, ends the paragraph at the first one ("When"). Parsing bytes
+    itself, it drops them first; this does the same for the tree it is given."""
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+
+
 #: A drop cap: an element holding one capital letter and nothing else.
 _DROP_CAP = re.compile(r"^[^\W\d_]$")
 
@@ -116,13 +125,15 @@ def trafilatura_blocks(sel: Selector, url: str, prune: Sequence[str] = ()) -> li
     keeps only the first paragraphs, or drops a lede or quoted paragraphs,
     keeps them. When precision finds nothing (old table layouts), the balanced
     reading is kept only if it finds at least :data:`MIN_RETRY_CHARS` of text
-    (else it returns menus). Drop caps set apart are first joined to their word
-    (:func:`join_drop_caps`). Headings become subheadings (the ``<h1>``
+    (else it returns menus). The page's comments are first removed
+    (:func:`strip_comments`) and drop caps set apart joined to their word
+    (:func:`join_drop_caps`), in the page itself. Headings become subheadings (the ``<h1>``
     headline is dropped), list items list items, the rest paragraphs;
     boilerplate (:mod:`~newsdiffs.extract.boilerplate`) is dropped.
     """
     from .recall import merge_modes, text_length
 
+    strip_comments(sel.root)
     join_drop_caps(sel.root)
     precise = _trafilatura_reading(sel, url, prune, precision=True)
     balanced = _trafilatura_reading(sel, url, prune, precision=False)

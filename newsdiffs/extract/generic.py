@@ -30,7 +30,7 @@ class GenericExtractor(TemplateExtractor):
     """Any site: trafilatura for the body, JSON-LD and meta tags for the rest."""
 
     name = "generic"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     published_meta = PUBLISHED_META
     modified_meta = MODIFIED_META
     refuse_live = False

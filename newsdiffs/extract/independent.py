@@ -75,7 +75,7 @@ class IndependentExtractor(CssLayoutExtractor):
     """The Independent's stories, current and 2020 (AMP) layouts."""
 
     name = "independent"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     domains = INDEPENDENT_DOMAINS
     layouts = LAYOUTS
     fallback_prune = (NOT_BODY, "header#articleHeader, .comments, #comments")

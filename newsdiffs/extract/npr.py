@@ -69,7 +69,7 @@ class NPRExtractor(CssLayoutExtractor):
     """NPR stories (``#storytext`` layout)."""
 
     name = "npr"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     domains = NPR_DOMAINS
     layouts = LAYOUTS
     fallback_prune = (NOT_BODY, ".storytitle, #story-meta, .story-tools, .slug-wrap")

@@ -165,7 +165,7 @@ class NYTimesExtractor(TemplateExtractor):
     """New York Times articles in the current and story-body layouts."""
 
     name = "nytimes"
-    version = "5"  # 5: photo and video captions in the body
+    version = "6"  # 6: the trafilatura reading keeps text split by <!-- --> comments
     domains = NYT_DOMAINS
     headline = (
         'h1[data-testid="headline"]', 'h1[itemprop="headline"]:not(.is-hidden)', "h1#headline",

@@ -93,7 +93,7 @@ class ReutersExtractor(TemplateExtractor):
     """Reuters articles in the layouts from 2014 to the present."""
 
     name = "reuters"
-    version = "4"
+    version = "5"  # 5: the trafilatura reading keeps text split by <!-- --> comments
     domains = REUTERS_DOMAINS
     headline = (
         'h1[data-testid="Heading"]', 'h1[class*="Headline-headline"]', "h1.ArticleHeader_headline",

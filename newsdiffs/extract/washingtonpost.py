@@ -129,7 +129,7 @@ class WashingtonPostExtractor(TemplateExtractor):
     """Washington Post articles in the current and earlier layouts."""
 
     name = "washingtonpost"
-    version = "5"  # 5: photo and video captions in the body
+    version = "6"  # 6: the trafilatura reading keeps text split by <!-- --> comments
     domains = WAPO_DOMAINS
     headline = (
         'h1[data-qa="headline"]', 'h1[itemprop="headline"]', "#topper-headline-wrapper h1", "h1",
