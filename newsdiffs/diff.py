@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -555,11 +555,21 @@ def _near_moves(dels: list[int], ins: list[int], old_terms: list[frozenset[str]]
     return moves
 
 
-def compare(old_body: str, new_body: str, *, old_title: str = "", new_title: str = "",
+def _stored_blocks(body: str | Sequence[Block]) -> tuple[list[str], list[Block]]:
+    """A body as its stored block strings and its blocks: stored text is split and read,
+    blocks (a fetched item's) are used as they are."""
+    if isinstance(body, str):
+        stored = split_blocks(body)
+        return stored, [parse_block(b) for b in stored]
+    return [b.as_text() for b in body], list(body)
+
+
+def compare(old_body: str | Sequence[Block], new_body: str | Sequence[Block], *,
+            old_title: str = "", new_title: str = "",
             old_byline: str | None = None, new_byline: str | None = None) -> VersionDiff:
-    """Align two stored versions block by block and diff changed blocks word by word."""
-    old, new = split_blocks(old_body), split_blocks(new_body)
-    old_blocks, new_blocks = [parse_block(b) for b in old], [parse_block(b) for b in new]
+    """Align two versions block by block and diff changed blocks word by word. Each body is
+    stored text or blocks (a fetched item's, compared without being joined and split)."""
+    (old, old_blocks), (new, new_blocks) = _stored_blocks(old_body), _stored_blocks(new_body)
     parts = _hunks(old, new)
     hunks = [p for p in parts if isinstance(p, _Hunk)]
     # Word sets only for blocks that changed (equal blocks are never compared).

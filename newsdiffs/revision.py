@@ -75,7 +75,7 @@ def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, An
     elif previous["hash"] == digest:
         added = removed = 0
     else:
-        stats = compare(previous["body"], body_text, old_title=previous["title"],
+        stats = compare(previous["body"], item.body, old_title=previous["title"],
                         new_title=item.title).stats
         added, removed = stats.chars_added, stats.chars_removed
     return NewVersion(

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from newsdiffs.diff import SEPARATOR, VersionDiff, compare, compare_versions
+from newsdiffs.items import Block, blocks_to_text
 
 A = "The council approved plans for a new pedestrian bridge across the river on Tuesday."
 B = "The crossing will cost fourteen million pounds and should open in the spring of 2028."
@@ -248,3 +249,16 @@ def test_one_word_changed_in_a_huge_block_without_sentence_breaks_is_one_word():
     assert result.stats.chars_removed == len(words[2500])
     (row,) = [r for r in result.rows if r.op == "changed"]
     assert [op.text for op in row.words if op.op == "insert"] == ["CHANGED"]
+
+
+@pytest.mark.parametrize("new", [
+    [Block("One."), Block("Two, changed."), Block("Three.")],
+    [Block("A heading", "subheading"), Block("One."), Block("Item", "list_item")],
+    [Block("Three."), Block("One.")],
+    [],
+])
+def test_blocks_compare_as_their_stored_text(new):
+    """A fetched item's blocks, compared as they are, give the diff of their stored text."""
+    old = "One.\n\nTwo.\n\nThree."
+    assert compare(old, new, old_title="T", new_title="T2") == compare(
+        old, blocks_to_text(new), old_title="T", new_title="T2")
