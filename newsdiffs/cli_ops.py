@@ -301,7 +301,10 @@ def status(db_path: str, window: str, max_failure_rate: float) -> None:
 @cli.command()
 @DB_OPTION
 @click.option("--source", help="Only this source (spider name).")
-def compact(db_path: str, source: str | None) -> None:
+@click.option("--vacuum", is_flag=True,
+              help="Then rebuild the file without the free room inside it (SQLite VACUUM: "
+                   "needs free disk as large as the database, and no crawl writing meanwhile).")
+def compact(db_path: str, source: str | None, vacuum: bool) -> None:
     """Recompress the kept pages and latest texts with zstd dictionaries trained per source.
 
     Pages of one site share its template, so a dictionary trained on the
@@ -309,8 +312,9 @@ def compact(db_path: str, source: str | None) -> None:
     alone; latest bodies get one of their own where it saves more than its
     size. New pages and texts use the newest dictionary of their source; run
     this now and then (e.g. weekly from cron) so that new sources get one.
+    The rows shrink, the file does not until --vacuum.
 
-    Example: newsdiffs compact --db newsdiffs.db
+    Example: newsdiffs compact --db newsdiffs.db --vacuum
     """
     with open_store(db_path, write=True) as store:
         try:
@@ -318,6 +322,17 @@ def compact(db_path: str, source: str | None) -> None:
             texts = store.compact_texts(source)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from None
+        _print_compaction(reports, texts)
+        if vacuum:
+            echo(f"vacuuming {db_path} ({store.file_bytes()[1]:,} bytes free inside it) ...")
+            try:
+                before, after = store.vacuum()
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+            echo(f"vacuumed: database file {before:,} -> {after:,} bytes")
+
+
+def _print_compaction(reports: list[dict], texts: list[dict]) -> None:
     for r in reports:
         dictionary = f"dictionary {r['dict_id']}" if r["dict_id"] else "no dictionary (too few)"
         ratio = r["after_bytes"] / r["raw_bytes"] if r["raw_bytes"] else 0.0

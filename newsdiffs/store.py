@@ -2022,6 +2022,25 @@ class Store:
         with self._write("compact the texts of"):
             return compact_texts(self.db, self.text_dicts, source)
 
+    def file_bytes(self) -> tuple[int, int]:
+        """``(bytes of the database file, bytes of its free pages)``."""
+        page = self._one("PRAGMA page_size")["page_size"]  # type: ignore[index]
+        pages = self._one("PRAGMA page_count")["page_count"]  # type: ignore[index]
+        free = self._one("PRAGMA freelist_count")["freelist_count"]  # type: ignore[index]
+        return pages * page, free * page
+
+    def vacuum(self) -> tuple[int, int]:
+        """Rebuild the database file without the room that deleted, blanked and recompressed
+        rows left inside its pages (SQLite ``VACUUM``: it needs as much free disk as the
+        file, and waits for other writers); ``(bytes before, bytes after)``."""
+        before, _ = self.file_bytes()
+        try:
+            self.db.conn.execute("VACUUM")
+            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot vacuum {self.path}: {exc}") from None
+        return before, self.file_bytes()[0]
+
     # -- crawl runs ------------------------------------------------------------
 
     def start_run(self, *, started: str, command: str, spiders: Iterable[str],

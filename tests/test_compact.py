@@ -89,6 +89,23 @@ def test_compact_trains_a_dictionary_that_new_pages_then_use(db_path):
         assert store.page_html(later) == page("bbc", 99)
 
 
+def test_compact_vacuum_gives_the_freed_room_back_and_keeps_every_page(db_path):
+    with Store(db_path) as store:
+        ids = [keep(store, "bbc", n) for n in range(200)]
+    result = CliRunner().invoke(cli, ["compact", "--db", str(db_path), "--vacuum"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("bbc: 200 pages, ")
+    assert lines[-2].startswith(f"vacuuming {db_path} (") and lines[-2].endswith(" free inside it) ...")
+    before, after = (int(n.replace(",", "")) for n in lines[-1].split()[3:6:2])
+    assert lines[-1] == f"vacuumed: database file {before:,} -> {after:,} bytes"
+    assert after < before
+    with Store(db_path) as store:
+        assert store.file_bytes() == (after, 0)
+        for n, vid in enumerate(ids):
+            assert store.page_html(vid) == page("bbc", n)
+
+
 def test_a_damaged_or_unknown_page_is_a_one_line_store_error(db_path):
     with Store(db_path) as store:
         vid = keep(store, "bbc", 1)
