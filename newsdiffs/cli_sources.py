@@ -182,16 +182,15 @@ def _named_extractor(name: str, sources_file: str | None = None):
         raise click.ClickException(str(exc)) from None
 
 
-def _fetch(url: str, contact_url: str | None, timeout: float = 30) -> tuple[bytes, str, str | None]:
-    """``(body, final URL, header charset)`` of an http(s) URL, fetched with urllib; one-line
-    errors."""
+def _fetch(url: str, agent: str, timeout: float = 30) -> tuple[bytes, str, str | None]:
+    """``(body, final URL, header charset)`` of an http(s) URL, fetched with urllib as
+    ``agent``; one-line errors."""
     import urllib.error
     import urllib.request
 
     from .charset import header_charset
-    from .config import user_agent
 
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent(contact_url)})
+    request = urllib.request.Request(url, headers={"User-Agent": agent})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return (response.read(), response.geturl(),
@@ -237,7 +236,9 @@ def extract(page: str, original_url: str | None, source: str | None,
         raise click.BadParameter(f"{charset!r} is not a charset label", param_hint="--charset")
     charset = charset_label(charset) if charset else None
     if page.startswith(("http://", "https://")):
-        html, fetched_url, served_charset = _fetch(page, settings.get("NEWSDIFFS_CONTACT_URL"))
+        from .config import settings_user_agent
+
+        html, fetched_url, served_charset = _fetch(page, settings_user_agent(settings))
         charset = charset or served_charset
         url = original_url or fetched_url
     else:

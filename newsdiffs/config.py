@@ -169,6 +169,17 @@ def log_level(settings: Any) -> int:
     return level if isinstance(level, int) else logging.getLevelName(level)
 
 
+def settings_user_agent(settings: Any) -> str:
+    """The User-Agent a crawl with these settings sends: ``USER_AGENT`` when given (in the
+    project settings or with ``-s``), else :func:`user_agent` of ``NEWSDIFFS_CONTACT_URL``
+    (as ``spiders.middlewares.UserAgentAddon`` sets it)."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    if (settings.getpriority("USER_AGENT") or 0) > SETTINGS_PRIORITIES["default"]:
+        return settings.get("USER_AGENT")
+    return user_agent(settings.get("NEWSDIFFS_CONTACT_URL"))
+
+
 def user_agent(contact_url: str | None) -> str:
     """``newsdiffs/<version> (+<contact URL>)``: who is fetching, and how to reach them
     (the crawl's User-Agent, and ``newsdiffs extract``'s)."""

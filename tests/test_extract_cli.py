@@ -72,6 +72,15 @@ def test_extract_loopback_url(server):
         "newsdiffs/")
 
 
+def test_extract_fetches_with_the_crawls_user_agent(server):
+    server.set_pages({"/a": Page((CASE / "page.html").read_bytes())})
+    extract(server.url("/a"), "-s", "NEWSDIFFS_CONTACT_URL=https://ops.example/contact")
+    extract(server.url("/a"), "-s", "USER_AGENT=research-bot/2 (+https://lab.example/)")
+    agents = [r["user-agent"] for r in server.requests_for("/a")]
+    assert agents[0].startswith("newsdiffs/") and agents[0].endswith(" (+https://ops.example/contact)")
+    assert agents[1] == "research-bot/2 (+https://lab.example/)"
+
+
 def test_extract_reports_a_page_that_would_fail_validation(tmp_path):
     page = tmp_path / "short.html"
     page.write_text("<html><head><title>Short</title></head><body><article><h1>Short</h1>"
