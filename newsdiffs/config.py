@@ -180,11 +180,16 @@ def settings_user_agent(settings: Any) -> str:
     return user_agent(settings.get("NEWSDIFFS_CONTACT_URL"))
 
 
+def newsdiffs_version() -> str:
+    """The installed package's version ("0" in a source tree that is not installed)."""
+    try:
+        return package_version("newsdiffs")
+    except PackageNotFoundError:
+        return "0"
+
+
 def user_agent(contact_url: str | None) -> str:
     """``newsdiffs/<version> (+<contact URL>)``: who is fetching, and how to reach them
     (the crawl's User-Agent, and ``newsdiffs extract``'s)."""
-    try:
-        version = package_version("newsdiffs")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        version = "0"
+    version = newsdiffs_version()
     return f"newsdiffs/{version} (+{contact_url})" if contact_url else f"newsdiffs/{version}"

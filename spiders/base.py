@@ -15,7 +15,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsdiffs.charset import decode_page, header_charset
-from newsdiffs.config import DEFAULT_MAX_DUE_PER_RUN, DEFAULT_MIN_BODY_CHARS
+from newsdiffs.config import DEFAULT_MAX_DUE_PER_RUN, DEFAULT_MIN_BODY_CHARS, newsdiffs_version
 from newsdiffs.extract import ExtractionError, Extractor, get_extractor
 from newsdiffs.extract.urlrules import rules_for
 from newsdiffs.feed_links import FeedError, is_sitemap_index, parse_feed
@@ -482,15 +482,16 @@ class NewsSpider(scrapy.Spider):
     @functools.cached_property
     def page_digest_context(self) -> str | None:
         """What besides a page's bytes, URL and charset decides its check's outcome: the
-        extractor and its version, and the least body the checks accept
-        (``newsdiffs.revision.page_digest``). ``None``: this spider keeps no page digests
+        extractor and its version, the least body the checks accept, and the newsdiffs
+        release (its cleaning and checks) (``newsdiffs.revision.page_digest``). ``None``: this spider keeps no page digests
         (a shared frontier carries none; an extractor with settings of its own, such as
         the feeds spider's per-source selectors, has no version that covers them)."""
         extractor = self.extractor
         if self.frontier.shared or not isinstance(extractor, Extractor) or vars(extractor):
             return None
         min_body = self.crawler.settings.getint("NEWSDIFFS_MIN_BODY_CHARS", DEFAULT_MIN_BODY_CHARS)
-        return f"{extractor.name}/{extractor.version} min_body_chars={min_body}"
+        return (f"{extractor.name}/{extractor.version} min_body_chars={min_body} "
+                f"newsdiffs/{newsdiffs_version()}")
 
     def digest_page(self, response: Response, charset: str | None) -> str | None:
         """The page's digest (``ArticleItem.page_digest``), ``None`` for an error page or

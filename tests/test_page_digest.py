@@ -15,6 +15,7 @@ from scrapy.utils.misc import is_generator_with_return_value
 from spider_pages import make_spider
 
 import spiders
+from newsdiffs.config import newsdiffs_version
 from newsdiffs.demo.pages import DemoArticle, render_article
 from newsdiffs.demo.server import Page
 from newsdiffs.extract.bbc import BBCExtractor
@@ -202,7 +203,7 @@ def test_no_digests_for_per_source_extractors(db_path):
     spider = make_spider(db_path, FeedsSpider)
     assert spider.page_digest_context is None
     assert make_spider(db_path, BBCSpider, SETTINGS).page_digest_context == (
-        f"bbc/{BBCExtractor.version} min_body_chars=100")
+        f"bbc/{BBCExtractor.version} min_body_chars=100 newsdiffs/{newsdiffs_version()}")
 
 
 def test_crawl_records_same_page(server, db_path, crawl):
