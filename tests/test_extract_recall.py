@@ -132,6 +132,9 @@ def test_is_rail_run(run: list[Block], expected: bool) -> None:
          [S[0], H("Background"), S[1]]),
         # nothing shared, precision longer: precision
         (S[:4], [P("Cookie settings")], S[:4]),
+        # nothing shared, balanced longer but all in one block that is no paragraph of
+        # prose (the story run together with its author line): precision, not nothing
+        (S[:4], [P(" ".join(b.text for b in S[:4]) + " Author: Jane Smith Lawyer")], S[:4]),
         # a precision block the balanced reading lacks is kept, at the end
         (S[:3] + [S[9]], S[:5], S[:5] + [S[9]]),
     ],

@@ -111,10 +111,16 @@ PROMOS = _whole(
     # newsletters ("newsletters, which readers subscribe to for a fee, ...") does neither
     _keyed(r"(?=.{0,200}\b(?:our|your|you|us|here|free|now|today)\b|\s*(?:sign up|subscribe|"
            r"get|join|receive|suscr\w+|abonn\w+)\b)"
-           r"(?=[^.!?]{0,160}\bnewsletters?\b)(?=.{0,160}\b(?:sign up|subscribe|inbox|"
+           r"(?=[^.!?]{0,160}\bnewsletters?\b)(?=.{0,160}\b(?:sign(?:ing)? up|subscrib(?:e|ing)|inbox|"
            r"get up to speed|delivered|sent (?:\w+ )?(?:days?|times?|every)|suscri\w+|abonn\w+))"
            r"[^\n]{0,200}", "newsletter"),
     _keyed(r"[^\n]{0,120}\b(?:free )?sign up(?: now| here)?[.!]?", "sign up"),
+    # the sign-up box's instructions: "Simply pop your email into the box ...", "Every day
+    # we'll send you a roundup email of ..."
+    _keyed(r"(?:[\w']+ ){0,2}(?:pop|put|enter|type|drop|add) your e-?mail(?: address)?\b"
+           r"[^\n]{0,200}", "mail"),
+    _keyed(r"[^\n]{0,80}\bwe(?:'|\u2019)?ll send you [^.!?\n]{0,60}\b(?:e-?mails?|newsletters?|"
+           r"round-?ups?|briefings?|digests?)\b[^\n]{0,200}", "send you"),
     # a newsletter announced, then the call: "... a weekly newsletter bringing you ... Sign up here."
     _keyed(r"[^\n]{0,300}\bnewsletters?\b[^\n]{0,300}[.!?]\s*(?:sign up|subscribe)"
            r"(?: here| now| today| for free)?[.!]?", "newsletter"),

@@ -98,16 +98,17 @@ def merge_modes(precise: Sequence[Block], balanced: Sequence[Block]) -> list[Blo
     blocks; a run that is not a rail (:func:`is_rail_run`) gives its prose
     paragraphs. The result follows the balanced order. When the two modes split
     a paragraph differently, it is kept once, whole, where its pieces were.
-    When the two share no block the longer reading is taken (filtered the same
-    way when it is the balanced one).
+    When the two share no block the balanced reading's prose and subheadings are
+    taken if they hold more text than the precision reading, else the precision
+    reading (the balanced one may hold the same story in one block that is no
+    paragraph of prose: never trade a reading for nothing).
     """
     if not balanced:
         return list(precise)
     kept = {b.text for b in precise}
     if not precise or not kept.intersection(b.text for b in balanced):
-        if text_length(balanced) <= text_length(precise):
-            return list(precise)
-        return [b for b in balanced if is_prose(b) or b.kind == "subheading"]
+        prose = [b for b in balanced if is_prose(b) or b.kind == "subheading"]
+        return prose if text_length(prose) > text_length(precise) else list(precise)
     out: list[Block] = []
     run: list[Block] = []
     # The two modes sometimes split one paragraph differently (at an empty <strong>, a
