@@ -191,6 +191,8 @@ RAIL_HEADING = _whole(
 )
 #: Link suffixes for screen readers only.
 LINK_SUFFIX = re.compile(r",?\s*opens new tab\b", _I)
+#: A block with no letter or digit: a separator line ("____", "* * *"), or nothing.
+_WORDLESS = re.compile(r"^[\W_]*$")
 #: A drop cap: one capital letter alone in a block.
 _DROP_CAP = re.compile(r"^[^\W\d_]$")
 _LOWER_START = re.compile(r"^[^\W\d_]")
@@ -249,21 +251,26 @@ def drop_boilerplate(blocks: Iterable[Block]) -> list[Block]:
 
     A rail heading is dropped; when it comes after :data:`RAIL_AFTER_CHARS` of
     story text and what follows it reads as a rail (headlines, share buttons,
-    teasers: :func:`~newsdiffs.extract.recall.is_rail_run`), the body ends
-    there. Drop caps are joined to their word and ", opens new tab" suffixes cut.
+    teasers: :func:`~newsdiffs.extract.recall.is_rail_run`) holding less prose
+    than the story above it, the body ends there (a "More on ..." box inside a
+    story, with the story going on below it, never cuts the story short).
+    Blocks without a letter or digit (separator lines) go. Drop caps are joined
+    to their word and ", opens new tab" suffixes cut.
     """
-    from .recall import is_rail_run  # recall imports this module
+    from .recall import is_prose, is_rail_run, text_length  # recall imports this module
 
     out: list[Block] = []
     for block in _join_drop_caps(list(blocks)):
         text = LINK_SUFFIX.sub("", block.text).strip()
-        if text and not boilerplate_class(text):
-            out.append(Block(text, block.kind) if text != block.text else block)
+        if _WORDLESS.match(text) or boilerplate_class(text):
+            continue
+        out.append(Block(text, block.kind) if text != block.text else block)
     seen = 0
     for i, block in enumerate(out):
         if is_rail_heading(block.text):
             rest = [b for b in out[i + 1 :] if not is_rail_heading(b.text)]
-            if seen >= RAIL_AFTER_CHARS and (not rest or is_rail_run(rest)):
+            if seen >= RAIL_AFTER_CHARS and (not rest or is_rail_run(rest)) and text_length(
+                    [b for b in rest if is_prose(b)]) < seen:
                 return [b for b in out[:i] if not is_rail_heading(b.text)]
         else:
             seen += len(block.text)
