@@ -14,6 +14,7 @@ where the environment variables that stand in for settings are read
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -180,8 +181,10 @@ def settings_user_agent(settings: Any) -> str:
     return user_agent(settings.get("NEWSDIFFS_CONTACT_URL"))
 
 
+@functools.cache
 def newsdiffs_version() -> str:
-    """The installed package's version ("0" in a source tree that is not installed)."""
+    """The installed package's version ("0" in a source tree that is not installed); read
+    once (a metadata lookup costs about a millisecond, and a crawl asks for every page)."""
     try:
         return package_version("newsdiffs")
     except PackageNotFoundError:
