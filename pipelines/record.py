@@ -55,7 +55,8 @@ class RecordPipeline:
     for a 304, ``newsdiffs/gone`` for a 404/410, ``newsdiffs/redirected``,
     ``newsdiffs/same_page`` for the very page the latest text was read from, not read again,
     ``newsdiffs/reextracted`` for a latest version read again from its kept page by the
-    extractor (or extractor version) that read the fetched page, when another one stored it).
+    extractor (or extractor version) that read the fetched page, when another one stored it;
+    ``newsdiffs/reextract_failed`` when that reading crashed and the page was compared as is).
 
     A changed text that looks like a partial page or a stale copy is held as
     a ``pending`` check until the next fetch confirms it (``newsdiffs/pending``,
@@ -245,9 +246,18 @@ class RecordPipeline:
         if article is not None and latest_hash not in (None, new_hash):
             latest = store.latest_version(article["id"])
             if latest is not None and self._read_otherwise(latest, adapter):
-                corrected = correct_latest(
-                    store, latest, adapter["extractor"], adapter.get("source") or "unknown",
-                    self._extractors, checked_at=checked_at, min_body_chars=self.min_body_chars)
+                try:
+                    corrected = correct_latest(
+                        store, latest, adapter["extractor"], adapter.get("source") or "unknown",
+                        self._extractors, checked_at=checked_at,
+                        min_body_chars=self.min_body_chars)
+                except StoreError:
+                    raise
+                except Exception as exc:  # an extractor's bug on the old page: compare as is
+                    logger.warning("newsdiffs: could not read the kept page of %s again: %r",
+                                   adapter.get("url"), exc)
+                    self._inc("reextract_failed")
+                    corrected = None
                 if corrected is not None:
                     latest = corrected
                     self._inc("reextracted")

@@ -213,6 +213,23 @@ def test_a_page_now_read_by_another_extractor_reads_the_kept_page_with_it(db_pat
             ("edit", "reextract-test/1"), ("reextract", "reextract-new/1")]
 
 
+def test_a_crash_reading_the_kept_page_again_is_counted_and_the_page_compared_as_is(
+        db_path, monkeypatch):
+    run, store_stage = crawled_then_upgraded(db_path, monkeypatch)
+    item = crawled(PAGE.replace("eleven weeks", "twelve weeks"), "2026-02-02T10:00:00Z")
+
+    def crash(self, html, url):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(StoryExtractor, "extract", crash)  # the kept page's reading crashes
+    run(item)
+    assert store_stage.stats.get_value("newsdiffs/reextract_failed") == 1
+    assert store_stage.stats.get_value("newsdiffs/reextracted") is None
+    store_stage.close_spider()
+    with Store(db_path) as store:
+        assert [v["kind"] for v in store.versions(store.article(URL)["id"])] == ["edit", "edit"]
+
+
 @pytest.mark.parametrize("settings,version", [({}, "1"), ({"NEWSDIFFS_KEEP_HTML": False}, "2")])
 def test_without_a_version_bump_or_a_kept_page_the_new_reading_is_an_edit(
         db_path, monkeypatch, settings, version):
