@@ -95,8 +95,22 @@ BANNERS = _whole(
     r"(?:this (?:story|article) (?:is developing|has been updated|will be updated)[^.]{0,80}\.?)",
     r"breaking(?: news)?",
 )
+#: "Read also", "You may be interested", "Related" in the other languages newsdiffs reads
+#: (Spanish, Portuguese, French, Italian, German, Dutch, Polish).
+TEASER_LABELS = (
+    r"(?:lea|lee|leia|vea|veja|ve|mira|(?:à |a )?lire|(?:à |a )?voir|leggi|czytaj|zobacz|"
+    r"lees|lesen sie) (?:también|tambien|também|aussi|également|anche|te[zż]|także|ook|auch)"
+    r"|(?:también )?(?:le|te) (?:puede|podría) interesar|puede interesarte|puedes ver"
+    r"|(?:notas|noticias|art[ií]culos) relacionad[oa]s|mat[ée]rias relacionadas"
+    r"|saiba mais|leia mais|lea m[aá]s|lee m[aá]s|leer m[aá]s|dowiedz si[eę] wi[eę]cej"
+    r"|(?:ti )?potrebbe(?:ro)? interessarti|das k[öo]nnte sie (?:auch )?interessieren"
+    r"|zum weiterlesen|auch lesen|mehr themen|weitere themen|schon gelesen\??"
+)
 #: Newsletter boxes, teasers and related-story labels.
 PROMOS = _whole(
+    # a teaser in another language: "Lea también: ...", "À lire aussi : ..."
+    rf"(?:{TEASER_LABELS})\s*[:|>»]\s*.{{1,200}}",
+    r"m[aá]s sobre [^.!?:]{1,60}:\s*.{1,200}",
     r"sign up(?: here| now| for [^.!?]{0,80})?[.!:]?(?:\s*\S.{0,120})?",
     r"(?:subscribe|register) (?:to|for) (?:our|the) [^.!?]{0,60}newsletters?[^.!?]{0,80}[.!]?",
     r"get (?:our|the) [^.!?]{0,40}newsletter[^.!?]{0,80}[.!]?",
@@ -131,6 +145,9 @@ PROMOS = _whole(
     r"you may (?:occasionally )?receive promotional (?:content|offers)[^.!?]{0,80}[.!]?",
     r"(?:posted|published|updated) (?:on |at )?[^.!?]{0,40}\d{4}[^.!?]{0,30}(?:[ap]\.?m\.?)?",
     # social follow lines: "Follow us on Facebook, Twitter and Instagram."
+    r"(?:s[ií]guenos|siga-nos|suivez-nous|folgen sie uns|seguici) (?:en|no|nas?|sur|auf|su) "
+    r"[^.!?]{0,120}(?:facebook|twitter|instagram|youtube|tiktok|telegram|whatsapp)[^.!?]{0,80}"
+    r"[.!]?",
     r"follow (?:us|[^.!?]{1,60}) on (?:facebook|twitter|x|instagram|youtube|tiktok|linkedin|"
     r"threads|bluesky|whatsapp|telegram|google news|apple news|flipboard|social media)\b"
     r"[^.!?]{0,120}[.!]?",
@@ -188,6 +205,7 @@ RAIL_HEADING = _whole(
     r"related (?:stories|articles|coverage|content|news)|read next|up next|"
     r"trending(?: now| stories)?|latest (?:news|stories)|top stories|"
     r"(?:more|other) (?:top |opinion )?(?:stories|columns|columnists|opinion))[:.]?",
+    rf"(?:{TEASER_LABELS})[:.]?",
 )
 #: Link suffixes for screen readers only.
 LINK_SUFFIX = re.compile(r",?\s*opens new tab\b", _I)
