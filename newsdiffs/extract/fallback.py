@@ -19,7 +19,7 @@ from parsel.csstranslator import css2xpath
 from ..items import Block
 from ..text import collapse_whitespace
 from .boilerplate import drop_boilerplate
-from .nodes import NEVER_TEXT, segment_blocks, tag_of
+from .nodes import NEVER_TEXT, markup_blocks, segment_blocks, tag_of
 
 
 def blocks_from_plain_text(text: str | None) -> list[Block]:
@@ -29,6 +29,19 @@ def blocks_from_plain_text(text: str | None) -> list[Block]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     chunks = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
     return [Block(collapse_whitespace(c)) for c in chunks if c.strip()]
+
+
+#: Markup in a data copy of the story: some CMSs put the body's HTML in JSON-LD ``articleBody``.
+_MARKUP = re.compile(r"</?(?:p|br|div|span|strong|b|em|i|a|h[1-6]|ul|ol|li|blockquote|figure)\b"
+                     r"[^<>]*>", re.I)
+
+
+def blocks_from_body_text(text: str | None) -> list[Block]:
+    """Blocks of a data copy of the story (JSON-LD ``articleBody``): read as HTML when it is
+    HTML (its paragraphs, without scripts, styles and the like), else as plain text."""
+    if not text or not _MARKUP.search(text):
+        return blocks_from_plain_text(text)
+    return markup_blocks(text)
 
 
 #: Text the balanced second try must find to count as an article body.
@@ -146,7 +159,7 @@ def body_copies(sel: Selector, ld: dict | None) -> list[list[Block]]:
     """The story as the page holds it in data: JSON-LD ``articleBody``, framework state."""
     from .recall import state_paragraphs
 
-    copies = [drop_boilerplate(blocks_from_plain_text((ld or {}).get("articleBody")))]
+    copies = [drop_boilerplate(blocks_from_body_text((ld or {}).get("articleBody")))]
     copies.append(drop_boilerplate(state_paragraphs(sel)))
     return [c for c in copies if c]
 
@@ -158,7 +171,7 @@ def data_then_trafilatura(
     """The fallback of the site extractors: JSON-LD ``articleBody``, else trafilatura (``prune``
     removed first); without boilerplate (:func:`~newsdiffs.extract.boilerplate.drop_boilerplate`:
     ads, gallery captions, promos, appeals, banners, rails)."""
-    return drop_boilerplate(blocks_from_plain_text(ld.get("articleBody"))) or trafilatura_blocks(
+    return drop_boilerplate(blocks_from_body_text(ld.get("articleBody"))) or trafilatura_blocks(
         sel, url, prune=prune)
 
 

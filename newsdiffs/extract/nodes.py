@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector
 
 from ..items import Block, BlockKind
@@ -201,6 +202,17 @@ def segment_blocks(
 ) -> list[TextRun]:
     """The text segments of one node (see :func:`segments_of`)."""
     return segments_of(iter_events(_node(node)), skip)
+
+
+def markup_blocks(markup: str) -> list[Block]:
+    """The blocks of a string of HTML (a story body some page holds as data): its
+    paragraphs, headings and list items, scripts and the like left out; none when it
+    cannot be parsed."""
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    return [Block(s.text, s.kind) for s in segment_blocks(root)]
 
 
 def text_of(

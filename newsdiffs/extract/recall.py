@@ -27,8 +27,6 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lxml import etree
-from lxml import html as lxml_html
 from parsel import Selector
 
 from ..items import Block
@@ -152,6 +150,8 @@ def merge_modes(precise: Sequence[Block], balanced: Sequence[Block]) -> list[Blo
 SHORTER_SHARE = 0.6
 #: Share of the HTML reading's words the copy must contain to be the same article.
 SAME_ARTICLE_SHARE = 0.6
+#: Share of the words two readings must share to be the same text.
+SAME_TEXT_SHARE = 0.95
 #: Scripts holding a framework's page state: their id or the assignment they start with.
 STATE_IDS = ("__NEXT_DATA__", "__NUXT_DATA__", "fusion-metadata")
 _STATE_ASSIGNMENT = re.compile(
@@ -167,13 +167,9 @@ def _markup_text(value: str) -> list[str]:
     """The paragraphs of a string that may hold HTML (``"<p>One</p><p>Two</p>"``)."""
     if not _MARKUP.search(value):  # text as the page's state holds it: still HTML-escaped
         return [collapse_whitespace(decode_entities(value))] if value.strip() else []
-    from .nodes import segment_blocks
+    from .nodes import markup_blocks
 
-    try:
-        root = lxml_html.fragment_fromstring(value, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return []
-    return [s.text for s in segment_blocks(root)]
+    return [b.text for b in markup_blocks(value)]
 
 
 def state_objects(sel: Selector) -> Iterator[Any]:
@@ -249,11 +245,17 @@ def _words(blocks: Sequence[Block]) -> set[str]:
 
 
 def is_fuller_copy(html_body: Sequence[Block], copy: Sequence[Block]) -> bool:
-    """Whether ``copy`` is the same article as ``html_body`` and clearly longer (rule 2)."""
-    if not copy or text_length(html_body) >= SHORTER_SHARE * text_length(copy):
+    """Whether ``copy`` is the same article as ``html_body`` and clearly longer (rule 2), or
+    the same text in more paragraphs: trafilatura, finding next to nothing in the HTML,
+    reads JSON-LD ``articleBody`` itself, as one run with its tags cut out and its scripts'
+    code left in; the copy is that text read as HTML, paragraph by paragraph."""
+    if not copy:
         return False
-    ours = _words(html_body)
-    return not ours or len(ours & _words(copy)) >= SAME_ARTICLE_SHARE * len(ours)
+    ours, theirs = _words(html_body), _words(copy)
+    if text_length(html_body) >= SHORTER_SHARE * text_length(copy):
+        return (len(copy) > len(html_body) and bool(ours) and bool(theirs)
+                and len(ours & theirs) >= SAME_TEXT_SHARE * max(len(ours), len(theirs)))
+    return not ours or len(ours & theirs) >= SAME_ARTICLE_SHARE * len(ours)
 
 
 def choose_body(html_body: list[Block], copies: Sequence[Sequence[Block]]) -> list[Block]:
