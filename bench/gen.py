@@ -60,6 +60,16 @@ def version_of(url: str, title: str, body: str, at: str, previous: str | None) -
                       chars_removed=0 if previous is None else 215, extractor="generic/1")
 
 
+def checked_at(first: datetime, n: int) -> datetime:
+    """When version ``n`` (from 0) of an article first seen at ``first`` was stored."""
+    return first + timedelta(hours=6 * n)
+
+
+def last_check(articles: int, versions: int = 3) -> datetime:
+    """The newest check of a generated database (its newest article's last version)."""
+    return checked_at(START + timedelta(minutes=articles - 1), versions - 1)
+
+
 def add_article(store: Store, i: int, versions: int, rng: random.Random,
                 first: datetime | None = None) -> None:
     """Article ``i`` with its versions (one ``record_check`` each, as a crawl stores them)."""
@@ -67,7 +77,7 @@ def add_article(store: Store, i: int, versions: int, rng: random.Random,
     first = first or START + timedelta(minutes=i)
     previous = None
     for n, (title, body) in enumerate(history(rng, versions)):
-        at = to_iso(first + timedelta(hours=6 * n))
+        at = to_iso(checked_at(first, n))
         store.record_check(url=url, source=SOURCES[i % len(SOURCES)], checked_at=at,
                            http_status=200, outcome="new" if n == 0 else "changed",
                            new_version=version_of(url, title, body, at, previous),

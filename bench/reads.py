@@ -34,8 +34,8 @@ def commands(n: int) -> dict[str, list[str]]:
     """
     url = f"https://news{(n // 2) % len(gen.SOURCES)}.example/story/{n // 2}"
     word = gen.VOCABULARY[7]
-    last_check = gen.START + timedelta(minutes=n - 1, hours=6 * 2)
-    hours = math.ceil((datetime.now(timezone.utc) - last_check) / timedelta(hours=1)) + 24
+    since_last = datetime.now(timezone.utc) - gen.last_check(n)
+    hours = math.ceil(since_last / timedelta(hours=1)) + 24
     return {
         "history": ["history", url],
         "show": ["show", url],

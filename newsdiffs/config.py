@@ -184,7 +184,7 @@ def settings_user_agent(settings: Any) -> str:
 @functools.cache
 def newsdiffs_version() -> str:
     """The installed package's version ("0" in a source tree that is not installed); read
-    once (a metadata lookup costs about a millisecond, and a crawl asks for every page)."""
+    once (a metadata lookup costs about a millisecond)."""
     try:
         return package_version("newsdiffs")
     except PackageNotFoundError:

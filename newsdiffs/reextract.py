@@ -109,12 +109,12 @@ def reread(store: Store, row: dict, extractors: dict, sources_file: str | None =
     extractor = extractors[key]
     if isinstance(extractor, str):  # could not be made: the reason
         return None, extractor
-    html = store.page_html(row["id"])
-    if html is None:
+    kept = store.kept_page(row["id"])
+    if kept is None:
         return None, "no kept page"
     try:
         # Decoded as the crawl decoded it: with the charset its Content-Type header declared.
-        page = decode_page(html, store.page_charset(row["id"]))
+        page = decode_page(*kept)
         item = clean_item(extractor(page, row["url"] or row["article_url"]))
     except ExtractionError as exc:
         return None, f"extraction failed: {exc}"

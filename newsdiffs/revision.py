@@ -96,6 +96,14 @@ def new_version(item: ArticleItem, *, fetched_at: str, previous: Mapping[str, An
     )
 
 
+def read_otherwise(stored: str | None, name: str | None, version: str | None) -> bool:
+    """Whether a stored version's extractor (``versions.extractor``, "cnn/4") is another
+    extractor, or another version of it, than the one (``name``, ``version``) that read a
+    fetched page: its kept page is then read again before the two texts are compared. A
+    configured source's selectors carry no version: never."""
+    return bool(name) and name != "configured" and stored != f"{name}/{version}"
+
+
 def current_fingerprint(version: Mapping[str, Any]) -> str:
     """The fingerprint of a stored version (a ``versions`` row) under today's rule.
 

@@ -2070,21 +2070,22 @@ class Store:
 
     # -- stored pages and re-extraction --------------------------------------
 
-    def page_charset(self, version_id: int) -> str | None:
-        """The charset the kept page's ``Content-Type`` header declared (``None``: none known)."""
-        row = self._one("SELECT charset FROM version_html WHERE version_id = ?", [version_id])
-        return row["charset"] if row else None
-
-    def page_html(self, version_id: int) -> bytes | None:
-        """The page a version was read from, as fetched (``None`` when it was not kept)."""
-        row = self._one("SELECT encoding, html FROM version_html WHERE version_id = ?",
+    def kept_page(self, version_id: int) -> tuple[bytes, str | None] | None:
+        """The page a version was read from, as fetched, and the charset its ``Content-Type``
+        header declared (``None`` when none was); ``None`` when the page was not kept."""
+        row = self._one("SELECT encoding, html, charset FROM version_html WHERE version_id = ?",
                         [version_id])
         if row is None:
             return None
         try:
-            return self.codec.decode(row["encoding"], row["html"])
+            return self.codec.decode(row["encoding"], row["html"]), row["charset"]
         except StoreError as exc:
             raise StoreError(f"version {version_id}: {exc}") from None
+
+    def page_html(self, version_id: int) -> bytes | None:
+        """The page a version was read from, as fetched (``None`` when it was not kept)."""
+        kept = self.kept_page(version_id)
+        return None if kept is None else kept[0]
 
     def kept_page_versions(self, source: str | None = None, *,
                            latest_only: bool = True) -> list[int]:

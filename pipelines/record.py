@@ -36,7 +36,7 @@ from newsdiffs.outcome import (
     next_state,
 )
 from newsdiffs.reextract import correct_latest
-from newsdiffs.revision import current_fingerprint, is_clean, new_version
+from newsdiffs.revision import current_fingerprint, is_clean, new_version, read_otherwise
 from newsdiffs.schedule import GONE_STATUSES, Policy, policy_for
 from newsdiffs.store import Candidate, Store, StoreError
 from newsdiffs.text import fingerprint
@@ -77,7 +77,7 @@ class RecordPipeline:
                  min_body_chars: int = DEFAULT_MIN_BODY_CHARS) -> None:
         self.db_path = db_path
         self.min_body_chars = min_body_chars
-        #: Extractors made by name to read kept pages again (see :meth:`_read_otherwise`).
+        #: Extractors made by name to read kept pages again (see ``newsdiffs.revision.read_otherwise``).
         self._extractors: dict = {}
         #: Keep each new version's page (compressed) for ``newsdiffs reextract``.
         self.keep_html = keep_html
@@ -245,7 +245,8 @@ class RecordPipeline:
         latest, replaced = None, {}
         if article is not None and latest_hash not in (None, new_hash):
             latest = store.latest_version(article["id"])
-            if latest is not None and self._read_otherwise(latest, adapter):
+            if latest is not None and read_otherwise(latest["extractor"], adapter.get("extractor"),
+                                                     adapter.get("extractor_version")):
                 try:
                     corrected = correct_latest(
                         store, latest, adapter["extractor"], adapter.get("source") or "unknown",
@@ -278,14 +279,6 @@ class RecordPipeline:
             candidate_hash=article["pending_hash"] if article else None,
             replaced=replaced, now=from_iso(checked_at), rule=self.rule)
         return verdict, latest
-
-    @staticmethod
-    def _read_otherwise(latest: Mapping[str, Any], adapter: Mapping[str, Any]) -> bool:
-        """Whether the latest version was read by another extractor, or another version of
-        it, than this page (a configured source's selectors have no version: never)."""
-        name = adapter.get("extractor")
-        return (bool(name) and name != "configured"
-                and latest.get("extractor") != f"{name}/{adapter.get('extractor_version')}")
 
     @staticmethod
     def _rejected(article: dict | None, verdict: Verdict) -> str | None:

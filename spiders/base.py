@@ -483,7 +483,8 @@ class NewsSpider(scrapy.Spider):
     def page_digest_context(self) -> str | None:
         """What besides a page's bytes, URL and charset decides its check's outcome: the
         extractor and its version, the least body the checks accept, and the newsdiffs
-        release (its cleaning and checks) (``newsdiffs.revision.page_digest``). ``None``: this spider keeps no page digests
+        release (its cleaning and checks) (``newsdiffs.revision.page_digest``); worked out
+        once per spider. ``None``: this spider keeps no page digests
         (a shared frontier carries none; an extractor with settings of its own, such as
         the feeds spider's per-source selectors, has no version that covers them)."""
         extractor = self.extractor

@@ -16,7 +16,7 @@ from newsdiffs.extract import Extractor, get_extractor, registry
 from newsdiffs.extract.nodes import text_of
 from newsdiffs.extract.page import parse_html
 from newsdiffs.items import ArticleItem, Block
-from newsdiffs.revision import clean_item, new_version
+from newsdiffs.revision import clean_item, new_version, read_otherwise
 from newsdiffs.store import StaleVersion, Store
 from pipelines.clean import CleanPipeline
 from pipelines.record import RecordPipeline
@@ -154,6 +154,18 @@ def test_fixed_extractor_stores_one_corrected_revision(db_path, monkeypatch):
     with pytest.raises(DropItem, match="unchanged"):
         run(crawled(PAGE, "2026-02-01T12:00:00Z"))
     store_stage.close_spider()
+
+
+@pytest.mark.parametrize("stored, name, version, expected", [
+    ("cnn/4", "cnn", "5", True),          # an older version of the page's extractor
+    ("generic/3", "cnn", "5", True),      # another extractor (the site got its own)
+    ("cnn/5", "cnn", "5", False),         # the same
+    ("configured/6", "configured", "6", False),  # selectors carry no version: never
+    ("generic/3", "configured", "6", False),
+    ("generic/3", "", "", False),         # an item that names no extractor
+])
+def test_read_otherwise(stored, name, version, expected):
+    assert read_otherwise(stored, name, version) is expected
 
 
 def crawled_then_upgraded(db_path: Path, monkeypatch, version: str = "2", **settings):

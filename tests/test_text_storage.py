@@ -135,6 +135,18 @@ def test_search_finds_old_and_new_versions_with_snippets(db_path):
         assert store.search("meanwhile", raw=True)[0]["snippet"].count("[meanwhile]") == 1
 
 
+def insert_plain(execute, histories: dict[str, list[tuple[str, str]]]) -> None:
+    """The articles and versions of ``histories`` as an older newsdiffs wrote them: plain
+    bodies in ``versions.body`` (``execute`` runs one SQL statement with its parameters)."""
+    for aid, (url, texts) in enumerate(histories.items(), 1):
+        execute("INSERT INTO articles (id, url, source, first_seen, version_count) "
+                "VALUES (?, ?, 'bbc', '2026-01-01T00:00:00Z', ?)", [aid, url, len(texts)])
+        for n, (title, body) in enumerate(texts, 1):
+            execute("INSERT INTO versions (article_id, version, fetched_at, title, body, hash) "
+                    "VALUES (?, ?, '2026-01-01T00:00:00Z', ?, ?, ?)",
+                    [aid, n, title, body, f"{aid}#{n}"])
+
+
 def test_an_old_database_is_packed_in_place(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -146,13 +158,7 @@ def test_an_old_database_is_packed_in_place(tmp_path):
                  for i, n in enumerate([1, 3, 18])}
     con = sqlite3.connect(path)
     with con:
-        for aid, (url, texts) in enumerate(histories.items(), 1):
-            con.execute("INSERT INTO articles (id, url, source, first_seen, version_count) "
-                        "VALUES (?, ?, 'bbc', '2026-01-01T00:00:00Z', ?)", [aid, url, len(texts)])
-            for n, (title, body) in enumerate(texts, 1):
-                con.execute("INSERT INTO versions (article_id, version, fetched_at, title, body, "
-                            "hash) VALUES (?, ?, '2026-01-01T00:00:00Z', ?, ?, ?)",
-                            [aid, n, title, body, f"{aid}#{n}"])
+        insert_plain(con.execute, histories)
     con.close()
     with Store(path) as store:
         applied = [m.name for m in migrations.applied(store.db)]
@@ -190,13 +196,7 @@ def test_an_m017_database_gets_its_latest_bodies_packed_in_place(tmp_path):
     histories = {f"https://www.bbc.co.uk/news/m17-{i}": history(rng, n)
                  for i, n in enumerate([1, 2, 4, 17, 3] * 6)}
     with db.conn:
-        for aid, (url, texts) in enumerate(histories.items(), 1):
-            db.execute("INSERT INTO articles (id, url, source, first_seen, version_count) "
-                       "VALUES (?, ?, 'bbc', '2026-01-01T00:00:00Z', ?)", [aid, url, len(texts)])
-            for n, (title, body) in enumerate(texts, 1):
-                db.execute("INSERT INTO versions (article_id, version, fetched_at, title, body, "
-                           "hash) VALUES (?, ?, '2026-01-01T00:00:00Z', ?, ?, ?)",
-                           [aid, n, title, body, f"{aid}#{n}"])
+        insert_plain(db.execute, histories)
         pack_all(db)  # what m015 and every later write did: all but the latest packed
     assert db.execute("SELECT count(*) FROM versions WHERE body != ''").fetchone()[0] > 20
     db.close()

@@ -19,7 +19,7 @@ from parsel.csstranslator import css2xpath
 from ..items import Block
 from ..text import collapse_whitespace
 from .boilerplate import drop_boilerplate
-from .nodes import NEVER_TEXT, markup_blocks, segment_blocks, tag_of
+from .nodes import NEVER_TEXT, has_markup, markup_blocks, segment_blocks, tag_of
 
 
 def blocks_from_plain_text(text: str | None) -> list[Block]:
@@ -31,15 +31,10 @@ def blocks_from_plain_text(text: str | None) -> list[Block]:
     return [Block(collapse_whitespace(c)) for c in chunks if c.strip()]
 
 
-#: Markup in a data copy of the story: some CMSs put the body's HTML in JSON-LD ``articleBody``.
-_MARKUP = re.compile(r"</?(?:p|br|div|span|strong|b|em|i|a|h[1-6]|ul|ol|li|blockquote|figure)\b"
-                     r"[^<>]*>", re.I)
-
-
 def blocks_from_body_text(text: str | None) -> list[Block]:
     """Blocks of a data copy of the story (JSON-LD ``articleBody``): read as HTML when it is
     HTML (its paragraphs, without scripts, styles and the like), else as plain text."""
-    if not text or not _MARKUP.search(text):
+    if not text or not has_markup(text):
         return blocks_from_plain_text(text)
     return markup_blocks(text)
 

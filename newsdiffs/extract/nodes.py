@@ -7,6 +7,7 @@ tag can leak into an article: :func:`segments_of` splits a subtree into
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -202,6 +203,15 @@ def segment_blocks(
 ) -> list[TextRun]:
     """The text segments of one node (see :func:`segments_of`)."""
     return segments_of(iter_events(_node(node)), skip)
+
+
+#: A tag or a comment: text that is HTML, not prose that mentions "<" ("3 < 4").
+_MARKUP = re.compile(r"<!--|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+
+
+def has_markup(text: str) -> bool:
+    """Whether a string a page holds as data (a story body, a paragraph) is HTML."""
+    return bool(_MARKUP.search(text))
 
 
 def markup_blocks(markup: str) -> list[Block]:

@@ -160,14 +160,14 @@ _STATE_ASSIGNMENT = re.compile(
 )
 #: Keys of a paragraph's text in embedded state ("content" in Arc/Fusion, "text" elsewhere).
 TEXT_KEYS = ("content", "text", "html", "body", "value", "paragraph")
-_MARKUP = re.compile(r"<[a-zA-Z/!]")
 
 
 def _markup_text(value: str) -> list[str]:
     """The paragraphs of a string that may hold HTML (``"<p>One</p><p>Two</p>"``)."""
-    if not _MARKUP.search(value):  # text as the page's state holds it: still HTML-escaped
+    from .nodes import has_markup, markup_blocks
+
+    if not has_markup(value):  # text as the page's state holds it: still HTML-escaped
         return [collapse_whitespace(decode_entities(value))] if value.strip() else []
-    from .nodes import markup_blocks
 
     return [b.text for b in markup_blocks(value)]
 
